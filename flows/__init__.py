@@ -1,0 +1,1 @@
+"""Prefect flows of factwire: they orchestrate; the work is in plain functions."""

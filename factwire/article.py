@@ -1,0 +1,177 @@
+"""From an article page to the clean report and its metadata.
+
+trafilatura removes the page furniture (navigation, share buttons, comments,
+ads); a source may name its body element in ``hints.body_selector`` when the
+generic extraction needs help.  The publication date is taken from the feed
+entry, the page metadata or the dateline, in that order of trust.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import lxml.html
+import trafilatura
+
+from extractors.dateline import find_dateline
+
+
+class ArticleError(ValueError):
+    """The page holds no report we can read."""
+
+
+@dataclass
+class Article:
+    url: str
+    final_url: str
+    canonical_url: str
+    title: str
+    text: str
+    language: str | None
+    published: str | None          # YYYY-MM-DD, the report's local date
+    published_from: str            # feed | meta | dateline | none
+    author: str | None = None
+
+
+_TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|yclid$|mc_)", re.I)
+
+
+def clean_url(url: str) -> str:
+    """A URL without fragment and tracking parameters, for identity."""
+    parts = urlsplit(url.strip())
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if not _TRACKING.match(k)])
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", query, ""))
+
+
+def _meta(tree, *names: str) -> str | None:
+    for name in names:
+        for attr in ("property", "name", "itemprop"):
+            found = tree.xpath(f'//meta[@{attr}="{name}"]/@content')
+            if found and found[0].strip():
+                return found[0].strip()
+    return None
+
+
+def _json_ld(tree) -> dict:
+    """The first NewsArticle-like object of the page's JSON-LD, or {}."""
+    for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
+        try:
+            data = json.loads(script)
+        except ValueError:
+            continue
+        stack = data if isinstance(data, list) else [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, dict):
+                if "@graph" in item:
+                    stack.extend(item["@graph"])
+                kind = item.get("@type")
+                kinds = kind if isinstance(kind, list) else [kind]
+                if any(k in ("NewsArticle", "Article", "ReportageNewsArticle") for k in kinds):
+                    return item
+    return {}
+
+
+def _local_date(value: str | None) -> str | None:
+    """YYYY-MM-DD of an ISO or RFC 822 timestamp, in its own time zone."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date().isoformat()
+    except ValueError:
+        pass
+    m = re.match(r"(\d{4}-\d{2}-\d{2})", value)
+    return m.group(1) if m else None
+
+
+def _body_by_selector(tree, selector: str) -> str | None:
+    try:
+        nodes = tree.cssselect(selector)
+    except Exception:  # a bad selector in the config is not fatal: fall back to trafilatura
+        return None
+    if not nodes:
+        return None
+    for bad in nodes[0].xpath(".//script|.//style|.//aside|.//figure|.//noscript"):
+        bad.drop_tree()
+    paragraphs = [" ".join(p.text_content().split()) for p in nodes[0].xpath(".//p|.//li")]
+    text = "\n\n".join(p for p in paragraphs if p)
+    return text or None
+
+
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+_LATIN = re.compile(r"[A-Za-z]")
+_ENGLISH_WORDS = frozenset("the of and to in a is that for on was with said by at from as it".split())
+
+
+def detect_language(text: str, declared: str | None = None) -> str | None:
+    """A cheap check of the declared language against the text itself."""
+    sample = text[:5000]
+    cyr, lat = len(_CYRILLIC.findall(sample)), len(_LATIN.findall(sample))
+    if cyr > lat:
+        return declared if declared and declared[:2] in ("ru", "kk", "uk", "be", "bg") else "ru"
+    words = re.findall(r"[a-z]+", sample.lower())
+    english = sum(w in _ENGLISH_WORDS for w in words) / max(1, len(words))
+    if words and english >= 0.08:
+        return "en"
+    return (declared or "und")[:2] if declared else ("und" if words else None)
+
+
+def read_article(page_html: str, url: str, final_url: str | None = None, *,
+                 feed_title: str = "", feed_published: str | None = None,
+                 hints: dict | None = None, reference_date: dt.date | None = None) -> Article:
+    """The report on ``page_html``; raises ArticleError when there is none."""
+    final_url = final_url or url
+    if not page_html or not page_html.strip():
+        raise ArticleError(f"{url}: empty page")
+    try:
+        tree = lxml.html.fromstring(page_html)
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise ArticleError(f"{url}: not an HTML page ({exc})") from None
+    ld = _json_ld(tree)
+    hints = hints or {}
+
+    text = None
+    if hints.get("body_selector"):
+        text = _body_by_selector(lxml.html.fromstring(page_html), hints["body_selector"])
+    extracted = trafilatura.bare_extraction(page_html, url=final_url, with_metadata=True,
+                                            include_comments=False, include_tables=True,
+                                            favor_precision=True)
+    if text is None and extracted is not None and extracted.text:
+        text = extracted.text.replace("\n", "\n\n")
+    if not text or not text.strip():
+        raise ArticleError(f"{url}: no report text found on the page")
+
+    canonical = (tree.xpath('//link[@rel="canonical"]/@href') or [None])[0] \
+        or _meta(tree, "og:url") or ld.get("url") or (extracted.url if extracted else None) or final_url
+    canonical = clean_url(urljoin(final_url, canonical))
+
+    title = (_meta(tree, "og:title") or ld.get("headline") or (extracted.title if extracted else None)
+             or feed_title or "").strip()
+
+    declared_lang = (tree.xpath("/html/@lang") or [None])[0] or ld.get("inLanguage") \
+        or _meta(tree, "og:locale")
+    language = detect_language(text, declared_lang.lower() if declared_lang else None)
+
+    published, source = _local_date(feed_published), "feed"
+    if not published:
+        published, source = _local_date(_meta(tree, "article:published_time", "datePublished")
+                                        or ld.get("datePublished")
+                                        or (extracted.date if extracted else None)), "meta"
+    if not published:
+        line = find_dateline(text, reference_date or dt.date.today())
+        published, source = (line["date"], "dateline") if line else (None, "none")
+
+    author = ld.get("author")
+    if isinstance(author, list):
+        author = author[0] if author else None
+    if isinstance(author, dict):
+        author = author.get("name")
+    author = author or (extracted.author if extracted else None)
+    return Article(url=url, final_url=final_url, canonical_url=canonical, title=title,
+                   text=text.strip(), language=language, published=published,
+                   published_from=source, author=author)
+

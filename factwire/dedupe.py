@@ -1,0 +1,50 @@
+"""Recognise the same report under another URL (syndication).
+
+Agencies republish each other's reports with a new headline, a credit line and
+small edits.  A 64-bit SimHash of word 3-shingles finds candidates cheaply; the
+shingle overlap (containment) of the two texts confirms them.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+NEAR_DUPLICATE_BITS = 12        # SimHash distance below which texts are candidates
+NEAR_DUPLICATE_OVERLAP = 0.8    # share of the shorter text's shingles found in the other
+
+
+def content_hash(text: str) -> str:
+    """Exact identity of a text, ignoring case and spacing."""
+    return hashlib.sha256(" ".join(_WORD.findall(text.lower())).encode()).hexdigest()
+
+
+def shingles(text: str, size: int = 3) -> set[str]:
+    words = _WORD.findall(text.lower())
+    return {" ".join(words[i:i + size]) for i in range(max(1, len(words) - size + 1))}
+
+
+def simhash(text: str) -> int:
+    weights = [0] * 64
+    for shingle in shingles(text):
+        h = int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
+        for bit in range(64):
+            weights[bit] += 1 if h >> bit & 1 else -1
+    return sum(1 << bit for bit in range(64) if weights[bit] > 0)
+
+
+def fingerprint(text: str) -> str:
+    return f"{simhash(text):016x}"
+
+
+def overlap(a: str, b: str) -> float:
+    """Containment of the smaller shingle set in the larger one."""
+    sa, sb = shingles(a), shingles(b)
+    if not sa or not sb:
+        return 0.0
+    return len(sa & sb) / min(len(sa), len(sb))
+
+
+def is_near_duplicate(text: str, fp: str, other_text: str, other_fp: str) -> bool:
+    distance = bin(int(fp, 16) ^ int(other_fp, 16)).count("1")
+    return distance <= NEAR_DUPLICATE_BITS and overlap(text, other_text) >= NEAR_DUPLICATE_OVERLAP

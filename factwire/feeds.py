@@ -1,0 +1,94 @@
+"""Parse RSS/Atom feeds with feedparser into plain entries.
+
+A feed that is broken the way real feeds break (feedparser's *bozo*) still
+gives every entry feedparser could read; the reason is kept so the run can say
+what happened.  A feed with nothing readable is an error.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+
+import feedparser
+
+
+class FeedError(ValueError):
+    """Nothing could be read from a feed."""
+
+
+@dataclass
+class FeedEntry:
+    entry_id: str
+    link: str
+    title: str = ""
+    published: str | None = None      # ISO datetime with its offset, as the feed gave it
+    summary: str = ""
+    author: str = ""
+
+
+@dataclass
+class ParsedFeed:
+    title: str
+    entries: list[FeedEntry]
+    bozo: bool = False
+    bozo_reason: str | None = None
+    skipped: list[str] = field(default_factory=list)   # why entries were left out
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain(text: str | None) -> str:
+    """Feed titles and summaries may carry HTML: keep the words only."""
+    return " ".join(html.unescape(_TAG.sub(" ", text or "")).split())
+
+
+def entry_date(entry) -> str | None:
+    """The entry's publication time with the feed's own offset (so the local date is kept)."""
+    for key in ("published", "updated", "created"):
+        raw = entry.get(key)
+        if not raw:
+            continue
+        for parse in (parsedate_to_datetime, lambda s: dt.datetime.fromisoformat(s.replace("Z", "+00:00"))):
+            try:
+                return parse(raw.strip()).isoformat()
+            except (TypeError, ValueError, IndexError):
+                continue
+        parsed = entry.get(f"{key}_parsed")
+        if parsed:
+            return dt.datetime(*parsed[:6], tzinfo=dt.timezone.utc).isoformat()
+    return None
+
+
+def parse_feed(content: bytes | str, url: str, content_type: str = "application/xml") -> ParsedFeed:
+    """Entries of an RSS or Atom document fetched from ``url``."""
+    parsed = feedparser.parse(content, response_headers={"content-location": url,
+                                                         "content-type": content_type or "application/xml"})
+    bozo_reason = None
+    if parsed.get("bozo"):
+        exc = parsed.get("bozo_exception")
+        bozo_reason = f"{type(exc).__name__}: {exc}" if exc else "malformed feed"
+    if not parsed.entries:
+        if bozo_reason:
+            raise FeedError(f"{url}: unreadable feed ({bozo_reason})")
+        if not parsed.get("version"):
+            raise FeedError(f"{url}: not an RSS or Atom feed")
+    entries, skipped = [], []
+    for n, e in enumerate(parsed.entries, 1):
+        link = e.get("link") or next((l.get("href") for l in e.get("links", []) if l.get("href")), None)
+        if not link:
+            skipped.append(f"entry {n} ({plain(e.get('title'))[:60]!r}) has no link")
+            continue
+        entries.append(FeedEntry(
+            entry_id=(e.get("id") or link).strip(),
+            link=link.strip(),
+            title=plain(e.get("title")),
+            published=entry_date(e),
+            summary=plain(e.get("summary")),
+            author=plain(e.get("author")),
+        ))
+    return ParsedFeed(title=plain(parsed.feed.get("title")), entries=entries,
+                      bozo=bool(parsed.get("bozo")), bozo_reason=bozo_reason, skipped=skipped)

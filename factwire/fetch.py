@@ -1,0 +1,264 @@
+"""HTTP fetching for feeds and article pages, with httpx.
+
+One ``Fetcher`` per run holds the connection pool and the per-host limits.
+It does one attempt per call and says whether a failure is worth retrying
+(``FetchError.transient``, ``FetchError.retry_after``); the retry policy itself
+is declared on the Prefect tasks that call it (see ``flows/tasks.py``).
+"""
+from __future__ import annotations
+
+import codecs
+import ipaddress
+import re
+import socket
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import httpx
+from charset_normalizer import from_bytes
+
+from . import __version__
+
+USER_AGENT = f"factwire/{__version__} (news fact extraction; +https://factwire.example/bot)"
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    connect_timeout: float = 5.0
+    read_timeout: float = 15.0
+    total_timeout: float = 60.0       # wall clock for one response, against trickling servers
+    max_bytes: int = 5_000_000        # decoded body size limit (also stops gzip bombs)
+    per_host: int = 2                 # concurrent requests to one host
+    max_redirects: int = 5
+    max_retry_after: float = 120.0    # a longer Retry-After is not waited for
+    user_agent: str = USER_AGENT
+
+
+class FetchError(Exception):
+    """A fetch that failed; ``transient`` says whether trying again may help."""
+
+    def __init__(self, url: str, reason: str, *, status: int | None = None,
+                 transient: bool = False, retry_after: float | None = None):
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+        self.status = status
+        self.transient = transient
+        self.retry_after = retry_after
+
+
+@dataclass
+class Fetched:
+    url: str
+    final_url: str
+    status: int
+    content: bytes = b""
+    text: str = ""
+    encoding: str | None = None
+    content_type: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+    redirects: list[str] = field(default_factory=list)
+    location: str | None = None       # where a 3xx points; followed by Fetcher.get
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+_PRIVATE_CHECK_CACHE: dict[str, bool] = {}
+
+
+def is_private_host(host: str) -> bool:
+    """True when ``host`` resolves to a loopback, private, link-local or reserved address."""
+    if host in _PRIVATE_CHECK_CACHE:
+        return _PRIVATE_CHECK_CACHE[host]
+    try:
+        infos = socket.getaddrinfo(host, None)
+        addresses = {info[4][0] for info in infos}
+    except socket.gaierror:
+        return False  # unresolvable: the request itself will fail with a clear error
+    private = any(
+        (a := ipaddress.ip_address(addr.split("%")[0])).is_private or a.is_loopback
+        or a.is_link_local or a.is_reserved or a.is_multicast or a.is_unspecified
+        for addr in addresses)
+    _PRIVATE_CHECK_CACHE[host] = private
+    return private
+
+
+def check_url(url: str, *, allow_local: bool) -> None:
+    """Refuse anything but http(s), and private addresses unless the source is local."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise FetchError(url, f"refused: scheme {parts.scheme or '(none)'!r} is not http or https")
+    if not parts.hostname:
+        raise FetchError(url, "refused: no host in URL")
+    if not allow_local and is_private_host(parts.hostname):
+        raise FetchError(url, f"refused: {parts.hostname} is a loopback or private address "
+                              "and the source is not configured as local")
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
+
+
+def _usable(encoding: str | None) -> str | None:
+    """The codec name Python knows ``encoding`` by, or None for an unknown label."""
+    try:
+        return codecs.lookup(encoding).name if encoding else None
+    except LookupError:
+        return None
+
+
+def decode(content: bytes, content_type: str = "") -> tuple[str, str]:
+    """Text of a body: declared charset (header, BOM, meta, XML declaration), else detected."""
+    if content.startswith(b"\xef\xbb\xbf"):
+        return content[3:].decode("utf-8", errors="replace"), "utf-8"
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return content.decode("utf-16", errors="replace"), "utf-16"
+    declared = None
+    m = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type or "", re.I)
+    if m:
+        declared = _usable(m.group(1))
+    if not declared:
+        head = content[:4096]
+        m = _XML_ENCODING.match(head) or _META_CHARSET.search(head)
+        if m:
+            declared = _usable(m.group(1).decode("ascii", "ignore"))
+    if declared:
+        try:
+            return content.decode(declared), declared
+        except UnicodeDecodeError:
+            pass  # the declaration lies: fall through to detection
+    try:
+        return content.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(content).best()
+    if best is not None:
+        return str(best), best.encoding
+    return content.decode("utf-8", errors="replace"), "utf-8"
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+class Fetcher:
+    """A pooled HTTP client with per-host concurrency limits and size/time limits."""
+
+    def __init__(self, settings: FetchSettings | None = None):
+        self.settings = s = settings or FetchSettings()
+        self._host_slots: dict[str, threading.BoundedSemaphore] = defaultdict(
+            lambda: threading.BoundedSemaphore(s.per_host))
+        self._lock = threading.Lock()
+        self.client = httpx.Client(
+            timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout),
+            follow_redirects=False,
+            headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
+            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _slot(self, host: str) -> threading.BoundedSemaphore:
+        with self._lock:
+            return self._host_slots[host]
+
+    def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+            allow_local: bool = False) -> Fetched:
+        """GET ``url`` following redirects; a 304 comes back as ``Fetched(status=304)``."""
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        redirects: list[str] = []
+        current = url
+        for _ in range(self.settings.max_redirects + 1):
+            check_url(current, allow_local=allow_local)
+            response = self._one(current, headers)
+            if response.status in (301, 302, 303, 307, 308) and response.location:
+                redirects.append(current)
+                current = str(httpx.URL(current).join(response.location))
+                if current in redirects:
+                    raise FetchError(url, f"redirect loop via {current}")
+                continue
+            response.url, response.final_url, response.redirects = url, current, redirects
+            return response
+        raise FetchError(url, f"more than {self.settings.max_redirects} redirects")
+
+    def _one(self, url: str, headers: dict) -> Fetched:
+        s = self.settings
+        host = urlsplit(url).hostname or ""
+        with self._slot(host):
+            started = time.monotonic()
+            try:
+                with self.client.stream("GET", url, headers=headers) as r:
+                    if r.status_code in (301, 302, 303, 307, 308):
+                        return Fetched(url, url, r.status_code, location=r.headers.get("location"))
+                    self._raise_for_status(url, r)
+                    declared = r.headers.get("content-length")
+                    if declared and declared.isdigit() and int(declared) > s.max_bytes:
+                        raise FetchError(url, f"body of {int(declared)} bytes is over the "
+                                              f"{s.max_bytes}-byte limit", status=r.status_code)
+                    chunks, size = [], 0
+                    for chunk in r.iter_bytes():
+                        size += len(chunk)
+                        if size > s.max_bytes:
+                            raise FetchError(url, f"body is over the {s.max_bytes}-byte limit",
+                                             status=r.status_code)
+                        if time.monotonic() - started > s.total_timeout:
+                            raise FetchError(url, f"body took over {s.total_timeout:.0f}s",
+                                             status=r.status_code, transient=True)
+                        chunks.append(chunk)
+                    content = b"".join(chunks)
+                    content_type = r.headers.get("content-type", "")
+                    text, encoding = ("", None) if r.status_code == 304 else decode(content, content_type)
+                    return Fetched(url, str(r.url), r.status_code, content, text, encoding,
+                                   content_type, r.headers.get("etag"),
+                                   r.headers.get("last-modified"))
+            except FetchError:
+                raise
+            except httpx.TimeoutException as exc:
+                raise FetchError(url, f"timed out ({type(exc).__name__})", transient=True) from None
+            except httpx.ConnectError as exc:
+                raise FetchError(url, f"cannot connect: {exc}", transient=True) from None
+            except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+                raise FetchError(url, f"connection broke: {exc}", transient=True) from None
+            except httpx.DecodingError as exc:
+                raise FetchError(url, f"cannot decode body: {exc}") from None
+            except httpx.HTTPError as exc:
+                raise FetchError(url, f"{type(exc).__name__}: {exc}", transient=True) from None
+
+    def _raise_for_status(self, url: str, r: httpx.Response) -> None:
+        if r.status_code < 400 or r.status_code == 304:
+            return
+        retry_after = _retry_after_seconds(r.headers.get("retry-after"))
+        transient = r.status_code in (408, 425, 429) or r.status_code >= 500
+        if retry_after is not None and retry_after > self.settings.max_retry_after:
+            transient, reason_extra = False, f" (Retry-After {retry_after:.0f}s is too long to wait)"
+        else:
+            reason_extra = ""
+        raise FetchError(url, f"HTTP {r.status_code} {r.reason_phrase}{reason_extra}",
+                         status=r.status_code, transient=transient, retry_after=retry_after)

@@ -1,0 +1,207 @@
+"""Reads and writes of the factwire database (sqlite-utils).
+
+Plain functions over a ``sqlite_utils.Database``; the columns come from
+``schemas.tables``.  An article and its extraction are written in one
+transaction, and writing the same thing twice leaves one copy.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from dataclasses import asdict
+from typing import Iterable, Iterator
+
+import sqlite_utils
+
+from schemas import BY_NAME, ENTITY_KIND, EXTRACTION_TABLES
+
+from .article import Article
+from .dedupe import content_hash, fingerprint, is_near_duplicate
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+# -- sources, feeds, runs -------------------------------------------------------------
+
+def sync_sources(db: sqlite_utils.Database, sources) -> None:
+    with db.conn:
+        db["sources"].upsert_all([s.as_row() for s in sources], pk="name")
+
+
+def feed_state(db: sqlite_utils.Database, source: str) -> dict:
+    rows = list(db["feeds"].rows_where("source = ?", [source]))
+    return rows[0] if rows else {}
+
+
+def save_feed_state(db: sqlite_utils.Database, source: str, **values) -> None:
+    with db.conn:
+        db["feeds"].upsert({"source": source, "last_polled": now(), **values}, pk="source")
+
+
+def start_run(db: sqlite_utils.Database, flow: str, extractor_version: str | None = None) -> int:
+    with db.conn:
+        return db["runs"].insert({"flow": flow, "started": now(), "status": "running",
+                                  "extractor_version": extractor_version}).last_pk
+
+
+def finish_run(db: sqlite_utils.Database, run_id: int, counts: dict, errors: list[str],
+               status: str = "completed") -> None:
+    with db.conn:
+        db["runs"].update(run_id, {**counts, "errors": errors, "finished": now(), "status": status})
+
+
+# -- entries and failures --------------------------------------------------------------
+
+def seen_entries(db: sqlite_utils.Database, source: str) -> set[str]:
+    return {r["entry_id"] for r in db.query("select entry_id from entries where source = ?", [source])}
+
+
+def record_entry(db: sqlite_utils.Database, source: str, entry_id: str, link: str,
+                 article_id: int | None) -> None:
+    db["entries"].upsert({"source": source, "entry_id": entry_id, "article_id": article_id,
+                          "link": link, "first_seen": now()}, pk=("source", "entry_id"))
+
+
+def record_failure(db: sqlite_utils.Database, *, url: str, source: str, entry_id: str | None,
+                   error: str, status: int | None, run_id: int | None) -> None:
+    """Remember a page that failed, so the next run tries it again."""
+    with db.conn:
+        previous = list(db["fetch_failures"].rows_where("url = ?", [url]))
+        attempts = previous[0]["attempts"] + 1 if previous else 1
+        db["fetch_failures"].upsert({
+            "url": url, "source": source, "entry_id": entry_id, "attempts": attempts,
+            "status": status, "error": error, "last_failed": now(), "run_id": run_id,
+            "first_failed": previous[0]["first_failed"] if previous else now(),
+        }, pk="url")
+
+
+def pending_failures(db: sqlite_utils.Database, source: str) -> list[dict]:
+    return list(db["fetch_failures"].rows_where("source = ?", [source]))
+
+
+# -- articles ----------------------------------------------------------------------------
+
+def article_by_canonical(db: sqlite_utils.Database, canonical_url: str) -> dict | None:
+    rows = list(db["articles"].rows_where("canonical_url = ?", [canonical_url], limit=1))
+    return rows[0] if rows else None
+
+
+def find_duplicate(db: sqlite_utils.Database, text: str, published: str | None,
+                   window_days: int = 7) -> dict | None:
+    """An earlier stored copy of the same report (exact, or syndicated with small edits)."""
+    exact = list(db["articles"].rows_where("content_hash = ? and duplicate_of is null",
+                                           [content_hash(text)], limit=1))
+    if exact:
+        return exact[0]
+    fp = fingerprint(text)
+    where, params = "duplicate_of is null", []
+    if published:
+        day = dt.date.fromisoformat(published)
+        where += " and (published is null or published between ? and ?)"
+        params = [(day - dt.timedelta(days=window_days)).isoformat(),
+                  (day + dt.timedelta(days=window_days)).isoformat()]
+    for row in db["articles"].rows_where(where, params, select="id, text, fingerprint, canonical_url"):
+        if row["fingerprint"] and is_near_duplicate(text, fp, row["text"], row["fingerprint"]):
+            return row
+    return None
+
+
+def extraction_rows(record: dict, article_id: int) -> Iterator[tuple[str, dict]]:
+    """(table, row) pairs of a gold-format record, shaped by the schema's columns."""
+    for field, table in EXTRACTION_TABLES.items():
+        seen = Counter()
+        for item in record.get(field) or []:
+            row = {c: item.get(c) for c in table.columns if c in item}
+            if field in ENTITY_KIND:
+                row["kind"] = ENTITY_KIND[field]
+            if field == "quantities":
+                period = item.get("period") or {}
+                row["period_start"], row["period_end"] = period.get("start"), period.get("end")
+            span = (item.get("char_start"), item.get("char_end"))
+            seen[(field, span)] += 1
+            row["id"] = f"{article_id}:{field}:{span[0]}-{span[1]}:{seen[(field, span)]}"
+            row["article_id"] = article_id
+            yield table.name, row
+
+
+def save_article(db: sqlite_utils.Database, article: Article, *, source: str, entry_id: str | None,
+                 run_id: int | None, record: dict | None = None, duplicate_of: int | None = None,
+                 status: str = "extracted") -> int:
+    """Store a report and its extraction in one transaction; returns the article id."""
+    values = {k: v for k, v in asdict(article).items()}
+    values.update(source=source, entry_id=entry_id, run_id=run_id, status=status,
+                  duplicate_of=duplicate_of, fetched_at=now(),
+                  content_hash=content_hash(article.text), fingerprint=fingerprint(article.text))
+    if record is not None:
+        line = record.get("dateline") or {}
+        values.update(extractor_version=record.get("extractor_version"), extracted_at=now(),
+                      dateline_place=line.get("place"), dateline_date=line.get("date"))
+    with db.conn:
+        existing = article_by_canonical(db, article.canonical_url)
+        if existing:
+            article_id = existing["id"]
+            db["articles"].update(article_id, values)
+        else:
+            article_id = db["articles"].insert(values).last_pk
+        if entry_id:
+            record_entry(db, source, entry_id, article.url, article_id)
+        if record is not None:
+            write_extraction(db, article_id, record)
+        db["fetch_failures"].delete_where("url = ?", [article.url])
+    return article_id
+
+
+def write_extraction(db: sqlite_utils.Database, article_id: int, record: dict) -> None:
+    """Replace the extractor rows of one article (call inside a transaction)."""
+    for table in {t.name for t in EXTRACTION_TABLES.values()}:
+        db[table].delete_where("article_id = ?", [article_id])
+    by_table: dict[str, list[dict]] = {}
+    for table, row in extraction_rows(record, article_id):
+        by_table.setdefault(table, []).append(row)
+    for table, rows in by_table.items():
+        db[table].insert_all(rows, pk="id", replace=True)
+
+
+# -- export --------------------------------------------------------------------------------
+
+def _json(value):
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def export_records(db: sqlite_utils.Database, where: str = "status = 'extracted'",
+                   params: Iterable = ()) -> Iterator[dict]:
+    """Every stored article (not duplicates) as a gold-format record with provenance."""
+    for art in db["articles"].rows_where(where, list(params), order_by="id"):
+        record = {
+            "doc_id": art["canonical_url"], "source": art["source"], "url": art["canonical_url"],
+            "title": art["title"], "published": art["published"],
+            "extractor_version": art["extractor_version"],
+            "dateline": ({"place": art["dateline_place"], "date": art["dateline_date"]}
+                         if art["dateline_place"] else None),
+        }
+        for field, table in EXTRACTION_TABLES.items():
+            where_items, params_items = "article_id = ?", [art["id"]]
+            if field in ENTITY_KIND:
+                where_items += " and kind = ?"
+                params_items.append(ENTITY_KIND[field])
+            items = []
+            for row in db[table.name].rows_where(where_items, params_items, order_by="char_start"):
+                item = {k: _json(v) for k, v in row.items() if k not in ("article_id", "kind")}
+                if field == "quantities":
+                    start, end = item.pop("period_start"), item.pop("period_end")
+                    item["period"] = {"start": start, "end": end} if start else None
+                items.append(item)
+            record[field] = items
+        yield record
+
+
+def counts(db: sqlite_utils.Database) -> dict:
+    return {name: db[name].count for name in BY_NAME if db[name].exists()}

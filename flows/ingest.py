@@ -1,0 +1,208 @@
+"""The ``ingest`` flow: poll every source, fetch new reports, extract, store.
+
+Feeds are polled and pages fetched concurrently (tasks, per-host limits in the
+fetcher); the flow itself is the one writer to SQLite.  Nothing fetched is lost
+when a later step fails: a page that cannot be fetched or read is recorded in
+``fetch_failures`` and tried again by the next run.
+"""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+from prefect import flow, get_run_logger
+
+from factwire import store
+from factwire.article import Article
+from factwire.config import Source, load_sources
+from factwire.dedupe import content_hash, fingerprint, is_near_duplicate
+from factwire.feeds import FeedEntry
+from factwire.fetch import FetchError, Fetcher, FetchSettings
+from schemas import connect
+
+from .tasks import extract_batch, fetch_page, poll_feed, read_page
+
+COUNTERS = ("feeds_polled", "feeds_unchanged", "feeds_failed", "articles_new",
+            "articles_unchanged", "articles_duplicate", "articles_failed", "facts")
+
+
+@dataclass
+class Pending:
+    """A report read in this run and not yet stored."""
+    source: Source
+    entry: FeedEntry
+    article: Article
+    duplicate_of: int | str | None = None   # stored article id, or canonical URL of one in this run
+
+
+def _error_text(state) -> str:
+    try:
+        state.result()
+    except FetchError as exc:
+        return exc.reason
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded, not raised
+        return f"{type(exc).__name__}: {exc}"
+    return "failed"
+
+
+def _poll_all(db, sources, fetcher, counts, errors, logger):
+    """Poll every feed; returns [(source, entries to fetch)]."""
+    futures = []
+    for source in sources:
+        state = store.feed_state(db, source.name)
+        same_url = state.get("feed_url") == source.feed_url
+        futures.append((source, state, poll_feed.submit(
+            fetcher, source, etag=state.get("etag") if same_url else None,
+            last_modified=state.get("last_modified") if same_url else None)))
+    plan = []
+    for source, state, future in futures:
+        counts["feeds_polled"] += 1
+        future.wait()
+        final = future.state
+        if not final.is_completed():
+            reason = _error_text(final)
+            counts["feeds_failed"] += 1
+            errors.append(f"feed {source.name}: {reason}")
+            logger.warning("feed %s failed: %s", source.name, reason)
+            store.save_feed_state(db, source.name, feed_url=source.feed_url, last_error=reason)
+            continue
+        poll = future.result()
+        retry = [FeedEntry(entry_id=f["entry_id"] or f["url"], link=f["url"])
+                 for f in store.pending_failures(db, source.name)]
+        if poll.feed is None:
+            counts["feeds_unchanged"] += 1
+            counts["articles_unchanged"] += state.get("entries") or 0
+            store.save_feed_state(db, source.name, feed_url=source.feed_url, last_status=304,
+                                  last_error=None)
+            plan.append((source, retry))
+            continue
+        feed = poll.feed
+        problems = ([f"malformed feed: {feed.bozo_reason}"] if feed.bozo else []) + feed.skipped
+        for problem in problems:
+            errors.append(f"feed {source.name}: {problem}")
+            logger.warning("feed %s: %s", source.name, problem)
+        store.save_feed_state(
+            db, source.name, feed_url=source.feed_url, final_url=poll.fetched.final_url,
+            etag=poll.fetched.etag, last_modified=poll.fetched.last_modified,
+            last_status=poll.fetched.status, last_error="; ".join(problems) or None,
+            bozo=int(feed.bozo), entries=len(feed.entries))
+        seen = store.seen_entries(db, source.name)
+        new = [e for e in feed.entries if e.entry_id not in seen]
+        counts["articles_unchanged"] += len(feed.entries) - len(new)
+        retry_links = {e.link for e in new}
+        plan.append((source, new + [e for e in retry if e.link not in retry_links]))
+    return plan
+
+
+def _fetch_and_read(db, plan, fetcher, run_id, counts, errors, logger) -> list[Pending]:
+    futures = [(source, entry, fetch_page.submit(fetcher, source, entry))
+               for source, entries in plan for entry in entries]
+    read = []
+    for source, entry, future in futures:
+        future.wait()
+        final = future.state
+        reason, status = None, None
+        if final.is_completed():
+            page = read_page(future.result(), source, entry, return_state=True)
+            if page.is_completed():
+                read.append(Pending(source, entry, page.result()))
+                continue
+            reason = _error_text(page)
+        else:
+            reason = _error_text(final)
+            try:
+                final.result()
+            except FetchError as exc:
+                status = exc.status
+            except Exception:  # noqa: BLE001
+                pass
+        counts["articles_failed"] += 1
+        errors.append(f"{entry.link}: {reason}")
+        logger.warning("article %s failed: %s", entry.link, reason)
+        store.record_failure(db, url=entry.link, source=source.name, entry_id=entry.entry_id,
+                             error=reason, status=status, run_id=run_id)
+    return read
+
+
+def _classify(db, pending: list[Pending], counts) -> tuple[list[Pending], list[Pending]]:
+    """Split into (to extract, already known); marks syndicated copies."""
+    pending.sort(key=lambda p: (p.article.published or "9999", p.entry.link))
+    fresh, known, in_run = [], [], []
+    for p in pending:
+        stored = store.article_by_canonical(db, p.article.canonical_url)
+        if stored or any(q.article.canonical_url == p.article.canonical_url for q in in_run):
+            counts["articles_unchanged"] += 1
+            if stored:
+                store.record_entry(db, p.source.name, p.entry.entry_id, p.entry.link, stored["id"])
+            continue
+        original = store.find_duplicate(db, p.article.text, p.article.published)
+        if original:
+            p.duplicate_of = original["id"]
+        else:
+            fp, digest = fingerprint(p.article.text), content_hash(p.article.text)
+            for q in in_run:
+                if q.duplicate_of is None and (
+                        content_hash(q.article.text) == digest or
+                        is_near_duplicate(p.article.text, fp, q.article.text, fingerprint(q.article.text))):
+                    p.duplicate_of = q.article.canonical_url
+                    break
+        in_run.append(p)
+        (known if p.duplicate_of is not None else fresh).append(p)
+    return fresh, known
+
+
+def _store(db, p: Pending, run_id, record=None, status="extracted") -> int:
+    duplicate_of = p.duplicate_of
+    if isinstance(duplicate_of, str):
+        duplicate_of = store.article_by_canonical(db, duplicate_of)["id"]
+    return store.save_article(db, p.article, source=p.source.name, entry_id=p.entry.entry_id,
+                              run_id=run_id, record=record, duplicate_of=duplicate_of, status=status)
+
+
+@flow(name="ingest", log_prints=False)
+def ingest(sources_path: str | None = None, db_path: str = "factwire.db",
+           samples_origin: str | None = None, only: list[str] | None = None,
+           batch_size: int = 16, model: str | None = None,
+           fetch_settings: FetchSettings | None = None) -> dict:
+    """Poll the configured sources and store every new report with its facts."""
+    logger = get_run_logger()
+    started = time.monotonic()
+    from extractors import EXTRACTOR_VERSION
+    sources = load_sources(sources_path, samples_origin=samples_origin, only=only)
+    db = connect(db_path)
+    store.sync_sources(db, sources)
+    run_id = store.start_run(db, "ingest", EXTRACTOR_VERSION)
+    counts, errors = Counter({k: 0 for k in COUNTERS}), []
+    try:
+        with Fetcher(fetch_settings) as fetcher:
+            plan = _poll_all(db, sources, fetcher, counts, errors, logger)
+            pending = _fetch_and_read(db, plan, fetcher, run_id, counts, errors, logger)
+        fresh, copies = _classify(db, pending, counts)
+        english = [p for p in fresh if p.article.language == "en"]
+        for p in fresh:
+            if p.article.language != "en":
+                logger.warning("%s is in %r, not English: stored, not extracted",
+                               p.article.canonical_url, p.article.language)
+                _store(db, p, run_id, status="not_english")
+                counts["articles_new"] += 1
+        for start in range(0, len(english), batch_size):
+            batch = english[start:start + batch_size]
+            records = extract_batch([{"doc_id": p.article.canonical_url, "text": p.article.text,
+                                      "published": p.article.published, "url": p.article.canonical_url,
+                                      "title": p.article.title} for p in batch], model=model)
+            for p, record in zip(batch, records):
+                _store(db, p, run_id, record=record)
+                counts["articles_new"] += 1
+                counts["facts"] += len(record.get("quantities") or [])
+        for p in copies:
+            _store(db, p, run_id, status="duplicate")
+            counts["articles_duplicate"] += 1
+    except BaseException as exc:
+        store.finish_run(db, run_id, dict(counts), errors + [f"run aborted: {exc!r}"], status="failed")
+        raise
+    store.finish_run(db, run_id, dict(counts), errors)
+    summary = {"run_id": run_id, **counts, "errors": errors,
+               "seconds": round(time.monotonic() - started, 2)}
+    logger.info("ingest finished: %s", {k: v for k, v in summary.items() if k != "errors"})
+    return summary

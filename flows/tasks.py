@@ -1,0 +1,78 @@
+"""Prefect tasks: each one unit of I/O or compute, retries declared here.
+
+Fetching tasks retry only what may pass (connection errors, timeouts, 5xx,
+429), with exponential backoff and jitter; a ``Retry-After`` from the server
+is waited for before the retry (up to the fetcher's limit).  A 404 or a refused
+URL fails at once: no retry storm.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.tasks import exponential_backoff
+
+from factwire.article import Article, read_article
+from factwire.config import Source
+from factwire.feeds import FeedEntry, ParsedFeed, parse_feed
+from factwire.fetch import FetchError, Fetched, Fetcher
+
+RETRIES = 3
+BACKOFF_SECONDS = 1.0
+JITTER = 0.5
+
+
+def retry_transient(task, task_run, state) -> bool:
+    """Retry condition: only transient fetch errors, honouring Retry-After."""
+    exc = state.data if isinstance(state.data, BaseException) else None
+    if not isinstance(exc, FetchError) or not exc.transient:
+        return False
+    if exc.retry_after:
+        time.sleep(exc.retry_after)
+    return True
+
+
+_FETCH_RETRY = dict(retries=RETRIES, retry_delay_seconds=exponential_backoff(BACKOFF_SECONDS),
+                    retry_jitter_factor=JITTER, retry_condition_fn=retry_transient,
+                    cache_policy=NO_CACHE)
+
+
+@dataclass
+class FeedPoll:
+    source: str
+    fetched: Fetched
+    feed: ParsedFeed | None      # None when the server answered 304 Not Modified
+
+
+@task(name="poll-feed", task_run_name="poll {source.name}", **_FETCH_RETRY)
+def poll_feed(fetcher: Fetcher, source: Source, etag: str | None = None,
+              last_modified: str | None = None) -> FeedPoll:
+    """One conditional GET of a source's feed, parsed."""
+    fetched = fetcher.get(source.feed_url, etag=etag, last_modified=last_modified,
+                          allow_local=source.local)
+    if fetched.not_modified:
+        return FeedPoll(source.name, fetched, None)
+    return FeedPoll(source.name, fetched,
+                    parse_feed(fetched.content, fetched.final_url, fetched.content_type))
+
+
+@task(name="fetch-page", task_run_name="fetch {entry.link}", **_FETCH_RETRY)
+def fetch_page(fetcher: Fetcher, source: Source, entry: FeedEntry) -> Fetched:
+    """GET one article page."""
+    return fetcher.get(entry.link, allow_local=source.local)
+
+
+@task(name="read-article", cache_policy=NO_CACHE)
+def read_page(fetched: Fetched, source: Source, entry: FeedEntry) -> Article:
+    """The clean report and metadata of a fetched page."""
+    return read_article(fetched.text, entry.link, fetched.final_url, feed_title=entry.title,
+                        feed_published=entry.published, hints=source.hints)
+
+
+@task(name="extract-batch", cache_policy=NO_CACHE)
+def extract_batch(docs: list[dict], model: str | None = None) -> list[dict]:
+    """Extraction of a batch of reports through nlp.pipe."""
+    from extractors import extract_many
+    return list(extract_many(docs, model=model))
