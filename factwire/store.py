@@ -109,6 +109,13 @@ def find_duplicate(db: sqlite_utils.Database, text: str, published: str | None,
     return None
 
 
+def unextracted_articles(db: sqlite_utils.Database) -> list[tuple[dict, Article]]:
+    """Stored reports whose extraction failed in an earlier run: (row, Article) pairs."""
+    fields = Article.__dataclass_fields__
+    return [(row, Article(**{k: row[k] for k in fields}))
+            for row in db["articles"].rows_where("status = 'extract_failed'", order_by="id")]
+
+
 def extraction_rows(record: dict, article_id: int) -> Iterator[tuple[str, dict]]:
     """(table, row) pairs of a gold-format record, shaped by the schema's columns."""
     for field, table in EXTRACTION_TABLES.items():

@@ -7,6 +7,7 @@ when a later step fails: a page that cannot be fetched or read is recorded in
 """
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -125,9 +126,22 @@ def _fetch_and_read(db, plan, fetcher, run_id, counts, errors, logger) -> list[P
     return read
 
 
+def _first_published(p: Pending) -> str:
+    """Sort key putting the earliest publication first (UTC when the feed gave a time)."""
+    if p.entry.published:
+        try:
+            stamp = dt.datetime.fromisoformat(p.entry.published)
+            if stamp.tzinfo:
+                stamp = stamp.astimezone(dt.timezone.utc)
+            return stamp.isoformat()
+        except ValueError:
+            pass
+    return p.article.published or "9999"
+
+
 def _classify(db, pending: list[Pending], counts) -> tuple[list[Pending], list[Pending]]:
-    """Split into (to extract, already known); marks syndicated copies."""
-    pending.sort(key=lambda p: (p.article.published or "9999", p.entry.link))
+    """Split into (to extract, syndicated copies), the earliest copy being the original."""
+    pending.sort(key=_first_published)
     fresh, known, in_run = [], [], []
     for p in pending:
         stored = store.article_by_canonical(db, p.article.canonical_url)
@@ -179,6 +193,10 @@ def ingest(sources_path: str | None = None, db_path: str = "factwire.db",
             plan = _poll_all(db, sources, fetcher, counts, errors, logger)
             pending = _fetch_and_read(db, plan, fetcher, run_id, counts, errors, logger)
         fresh, copies = _classify(db, pending, counts)
+        by_name = {s.name: s for s in sources}
+        fresh += [Pending(by_name[row["source"]], FeedEntry(row["entry_id"] or article.url, article.url),
+                          article) for row, article in store.unextracted_articles(db)
+                  if row["source"] in by_name]
         english = [p for p in fresh if p.article.language == "en"]
         for p in fresh:
             if p.article.language != "en":
@@ -188,12 +206,22 @@ def ingest(sources_path: str | None = None, db_path: str = "factwire.db",
                 counts["articles_new"] += 1
         for start in range(0, len(english), batch_size):
             batch = english[start:start + batch_size]
-            records = extract_batch([{"doc_id": p.article.canonical_url, "text": p.article.text,
-                                      "published": p.article.published, "url": p.article.canonical_url,
-                                      "title": p.article.title} for p in batch], model=model)
-            for p, record in zip(batch, records):
+            state = extract_batch([{"doc_id": p.article.canonical_url, "text": p.article.text,
+                                    "published": p.article.published, "url": p.article.canonical_url,
+                                    "title": p.article.title} for p in batch],
+                                  model=model, return_state=True)
+            if not state.is_completed():
+                # Keep the reports; the next run extracts them again.
+                reason = _error_text(state)
+                errors.append(f"extraction failed for {len(batch)} reports: {reason}")
+                logger.error("extraction failed, reports stored for the next run: %s", reason)
+                for p in batch:
+                    counts["articles_new"] += store.article_by_canonical(db, p.article.canonical_url) is None
+                    _store(db, p, run_id, status="extract_failed")
+                continue
+            for p, record in zip(batch, state.result()):
+                counts["articles_new"] += store.article_by_canonical(db, p.article.canonical_url) is None
                 _store(db, p, run_id, record=record)
-                counts["articles_new"] += 1
                 counts["facts"] += len(record.get("quantities") or [])
         for p in copies:
             _store(db, p, run_id, status="duplicate")
