@@ -1,34 +1,578 @@
 """Organisations, places and people: spaCy NER mended by a gazetteer and rules.
 
-(Stub for the ingestion spine; the extraction issue makes it complete.)
+* ``add_gazetteer(nlp)`` adds two SpanRulers (exact case for acronyms and single
+  words, lower case for multi-word names) fed by the JSONL gazetteers under
+  ``extractors/patterns/`` (``id`` = canonical name).  They write to
+  ``doc.spans["fw_gazetteer"]`` and leave ``doc.ents`` to the statistical model.
+* ``find_entities(doc)`` merges gazetteer matches with the model's ORG/GPE/LOC/PERSON
+  entities and mends what the small model gets wrong on wire copy: acronyms the
+  report defines, "the"/possessive/line breaks, nationality adjectives, agencies
+  named as the source ("told Trend"), "the Egyptian government" -> "Government of
+  Egypt", places named inside facility names, routes named by places ("Aktau-Baku"),
+  places the model took for people or firms, surnames as aliases of full names.
 """
 from __future__ import annotations
 
-from spacy.language import Language
+import functools
+import re
 
+from spacy.language import Language
+from spacy.util import filter_spans
+
+from . import facilities, names
 from .text import provenance
 
-VERSION = "0"
+VERSION = "1"
 
+GAZ_KEY = facilities.GAZ_KEY
 _KIND = {"ORG": "organizations", "GPE": "places", "LOC": "places", "PERSON": "people"}
+_GAZETTEERS = ("gazetteer_organizations.jsonl", "gazetteer_places.jsonl",
+               "gazetteer_facilities.jsonl", "gazetteer_skip.jsonl")
+_VESSEL_WORDS = {"tanker", "vessel", "ship", "carrier", "freighter", "barge", "supertanker", "icebreaker",
+                 "tug", "ferry", "bulker", "mv", "m/v", "m/t"}
+_STAKE_WORDS = {"stake", "interest", "shares", "investment", "holding", "share", "stakes", "invest", "invested"}
+
+
+# --------------------------------------------------------------------------- gazetteer
+
+def _ruler_patterns() -> tuple[list[dict], list[dict]]:
+    """Patterns for the exact-case ruler and for the lower-case ruler."""
+    exact, lower = [], []
+    seen = set()
+    for fname in _GAZETTEERS:
+        for p in names.load_jsonl(fname):
+            text = p["pattern"]
+            entry = {"label": p["label"], "pattern": text, "id": p.get("id", text)}
+            if " " in text and not text.isupper():
+                k = ("l", p["label"], text.lower())
+                if k not in seen:
+                    seen.add(k)
+                    lower.append(entry)
+                continue
+            for variant in {text, text.upper()}:
+                k = ("e", p["label"], variant)
+                if k not in seen:
+                    seen.add(k)
+                    exact.append({**entry, "pattern": variant})
+    return exact, lower
 
 
 def add_gazetteer(nlp) -> None:
-    """Add the EntityRuler gazetteer before the statistical NER (stub: nothing)."""
+    """Add the gazetteer SpanRulers (they only fill ``doc.spans["fw_gazetteer"]``)."""
+    exact, lower = _ruler_patterns()
+    common = {"spans_key": GAZ_KEY, "overwrite": False, "annotate_ents": False, "validate": False,
+              "spans_filter": {"@misc": "spacy.first_longest_spans_filter.v1"}}
+    if "factwire_gazetteer_exact" not in nlp.pipe_names:
+        r = nlp.add_pipe("span_ruler", name="factwire_gazetteer_exact", last=True,
+                         config={**common, "phrase_matcher_attr": "ORTH"})
+        r.add_patterns(exact)
+    if "factwire_gazetteer_lower" not in nlp.pipe_names:
+        r = nlp.add_pipe("span_ruler", name="factwire_gazetteer_lower", last=True,
+                         config={**common, "phrase_matcher_attr": "LOWER"})
+        r.add_patterns(lower)
 
+
+# --------------------------------------------------------------------------- lexicons
+
+@functools.lru_cache(maxsize=None)
+def _lex() -> dict:
+    lx = names.lexicon()
+    dem = {k: v for k, v in lx["demonyms"].items()}
+    countries = {p["id"] for p in names.load_jsonl("gazetteer_places.jsonl") if p["kind"] == "country"}
+    country_spellings = {p["pattern"]: p["id"] for p in names.load_jsonl("gazetteer_places.jsonl")
+                         if p["kind"] == "country"}
+    topics = sorted(lx["ministry_topics"], key=len, reverse=True)
+    ctry_alt = "|".join(re.escape(c) for c in sorted(list(country_spellings) + [d for d, v in dem.items() if v],
+                                                      key=len, reverse=True))
+    topic_alt = "|".join(re.escape(t) for t in topics)
+    gated = {}
+    for a in lx["news_agencies_gated"]:
+        alts = [c.replace("{A}", f"(?P<a>{re.escape(a)})") for c in lx["source_contexts"]]
+        gated[a] = re.compile("|".join(f"(?:{x})" for x in alts).replace("(?P<a>", "(?:"))
+    return {
+        "demonyms": dem,
+        "demonym_fold": {names.fold(k) for k in dem},
+        "countries": countries,
+        "country_spellings": country_spellings,
+        "org_words": set(lx["org_words"]),
+        "suffixes": set(lx["org_suffixes"]),
+        "generic": {names.fold(x) for x in lx["generic_orgs"]},
+        "titles": set(lx["person_titles"]),
+        "not": {names.fold(x) for x in lx["not_entities"]},
+        "agency_words": set(lx["agency_words"]),
+        "gated": gated,
+        "government": re.compile(
+            rf"\b(?:(?:the|The)\s+)?(?P<c>{ctry_alt})(?:['’]s)?\s+(?P<g>[Gg]overnment)\b"
+            rf"|\b(?P<g2>[Gg]overnment)\s+of\s+(?:the\s+)?(?P<c2>{ctry_alt})\b"),
+        "ministry": re.compile(
+            rf"\b(?:(?P<c>{ctry_alt})(?:['’]s)?\s+)?(?P<t>{topic_alt})\s+(?P<m>[Mm][Ii][Nn][Ii][Ss][Tt][Rr][Yy])\b"
+            rf"|\b(?P<m2>Ministry)\s+of\s+(?:the\s+)?(?P<t2>{topic_alt.title()})"
+            rf"(?:\s+of\s+(?:the\s+)?(?:Republic\s+of\s+)?(?P<c2>{ctry_alt}))?\b",
+            re.I),
+        "menafn": re.compile(r"\(MENAFN-?\s*(?P<a>[A-Z][\w.&' -]{1,60}?)\)"),
+    }
+
+
+def _country_of(word: str) -> str | None:
+    lx = _lex()
+    if word in lx["country_spellings"]:
+        return lx["country_spellings"][word]
+    return lx["demonyms"].get(word)
+
+
+@functools.lru_cache(maxsize=None)
+def _place_gaz() -> dict[str, tuple[str, str]]:
+    return facilities.place_index()
+
+
+@functools.lru_cache(maxsize=None)
+def _org_gaz() -> dict[str, str]:
+    return facilities.org_index()
+
+
+# --------------------------------------------------------------------------- candidates
+
+class _C:
+    """One mention: a character span typed org/place/person with an optional canonical name."""
+    __slots__ = ("start", "end", "type", "canon", "text", "conf", "src", "label")
+
+    def __init__(self, start, end, type_, canon, text, conf, src, label=""):
+        self.start, self.end, self.type, self.canon, self.text = start, end, type_, canon, text
+        self.conf, self.src, self.label = conf, src, label
+
+    def overlaps(self, s, e):
+        return self.start < e and s < self.end
+
+
+def _has_org_word(text: str) -> bool:
+    lx = _lex()
+    words = [w.strip(".,").lower() for w in text.split()]
+    return any(w in lx["org_words"] or w in lx["suffixes"] for w in words[1:]) or (
+        len(words) > 1 and words[0] in ("ministry", "bank", "department", "government", "port", "council"))
+
+
+def _is_ticker(doc, s, e) -> bool:
+    raw = doc.text[s:e]
+    before = doc.text[max(0, s - 1):s]
+    after = doc.text[e:e + 1]
+    inner = raw.strip("<>")
+    return bool(re.fullmatch(r"[A-Z][A-Z0-9]{0,5}(?:\.[A-Z]{1,2})?", inner)) and (
+        "<" in raw or ">" in raw or before == "<" or after == ">")
+
+
+def _prev_words(doc, s, n=2) -> list[str]:
+    span = doc.char_span(s, s, alignment_mode="expand") if False else None  # noqa: F841
+    text = doc.text[max(0, s - 60):s]
+    return re.findall(r"[\w'.’/-]+", text)[-n:]
+
+
+def _gazetteer_candidates(doc) -> tuple[list[_C], list[tuple[int, int]]]:
+    lx = _lex()
+    spans = filter_spans(list(doc.spans.get(GAZ_KEY, [])))
+    out, skip = [], []
+    gated_ok: dict[str, set[int]] = {}
+    for sp in spans:
+        if sp.label_ == "SKIP":
+            skip.append((sp.start_char, sp.end_char))
+            continue
+        if sp.label_ == "FAC":
+            continue
+        if sp.label_ == "ORG" and sp.text in lx["gated"]:
+            ok = gated_ok.get(sp.text)
+            if ok is None:
+                ok = gated_ok[sp.text] = set()
+                for m in lx["gated"][sp.text].finditer(doc.text):
+                    for g in re.finditer(re.escape(sp.text), m.group()):
+                        ok.add(m.start() + g.start())
+            if sp.start_char not in ok:
+                continue
+        type_ = "org" if sp.label_ == "ORG" else "place"
+        out.append(_C(sp.start_char, sp.end_char, type_, sp.id_ or sp.text, sp.text, 0.9, "gaz", sp.label_))
+    return out, skip
+
+
+def _ner_candidates(doc, gaz: list[_C], skip, fac_spans) -> list[_C]:
+    out = []
+    for ent in doc.ents:
+        t = {"ORG": "org", "GPE": "place", "LOC": "place", "PERSON": "person"}.get(ent.label_)
+        if t is None:
+            continue
+        s, e = ent.start_char, ent.end_char
+        toks = list(ent)
+        while toks and toks[0].lower_ in ("the", "a", "an"):
+            toks = toks[1:]
+        while toks and toks[-1].is_lower and toks[-1].is_stop:
+            toks = toks[:-1]
+        if not toks:
+            continue
+        s, e = toks[0].idx, toks[-1].idx + len(toks[-1])
+        if s >= e:
+            continue
+        inside = [g for g in gaz if g.overlaps(s, e)]
+        if inside:
+            # an organisation the model found that contains a gazetteer place keeps its name
+            # ("Bank of Thailand", "Port of Singapore Authority")
+            contains_only_places = all(g.type == "place" and g.start >= s and g.end <= e for g in inside)
+            if t == "org" and contains_only_places and _has_org_word(doc.text[s:e]) and \
+                    not any(a <= s and e <= b for a, b in fac_spans):
+                for g in inside:
+                    gaz.remove(g)
+            else:
+                continue
+        if any(a < e and s < b for a, b in skip):
+            continue
+        out.append(_C(s, e, t, None, doc.text[s:e], 0.6, "ner", ent.label_))
+    return out
+
+
+def _rule_candidates(doc, cands: list[_C]) -> list[_C]:
+    """Governments, ministries and agencies named as the source: rules over the text."""
+    lx = _lex()
+    out = []
+    for m in lx["government"].finditer(doc.text):
+        c = m.group("c") or m.group("c2")
+        country = _country_of(c)
+        if country:
+            s = m.start("c") if m.group("c") else m.start("g2")
+            out.append(_C(s, m.end(), "org", f"Government of {country}", doc.text[s:m.end()], 0.8, "rule"))
+    for m in lx["ministry"].finditer(doc.text):
+        topic = m.group("t") or m.group("t2")
+        c = m.group("c") or m.group("c2")
+        country = _country_of(c) if c else None
+        strong = bool(country) or topic[:1].isupper()
+        canon = f"Ministry of {' '.join(w if w in ('and', 'of') else w.capitalize() for w in topic.lower().split())}"
+        if country:
+            canon += f" of {country}"
+        s = m.start()
+        out.append(_C(s, m.end(), "org", canon, doc.text[s:m.end()], 0.8 if strong else 0.5,
+                      "rule" if strong else "weak"))
+    for m in lx["menafn"].finditer(doc.text):
+        a = m.group("a").strip()
+        out.append(_C(m.start("a"), m.start("a") + len(a), "org", None, a, 0.85, "rule"))
+    return out
+
+
+# --------------------------------------------------------------------------- fixes
+
+def _is_place_name(text: str) -> bool:
+    return names.fold(names.clean(text)) in _place_gaz()
+
+
+def _fix_types(doc, cands: list[_C]) -> list[_C]:
+    lx = _lex()
+    people_full = [c for c in cands if c.type == "person" and len(names.clean(c.text).split()) >= 2]
+    surnames = {names.clean(c.text).split()[-1] for c in people_full}
+    out = []
+    for c in cands:
+        text = names.clean(c.text)
+        if not text:
+            continue
+        f = names.fold(text)
+        if c.src in ("ner",):
+            if f in lx["not"] or _is_ticker(doc, c.start, c.end) or not re.search(r"[A-Za-z]{2}", text):
+                continue
+            words = text.split()
+            prev = _prev_words(doc, c.start, 3)
+            prevl = [w.lower() for w in prev]
+            # a ship is no organisation ("the motor bulk carrier Hyundai New World")
+            if prevl and prevl[-1] in _VESSEL_WORDS:
+                continue
+            if f in _org_gaz() and c.type != "org":
+                c.type, c.canon = "org", _org_gaz()[f]
+            elif _is_place_name(text) and c.type != "place" and not (c.type == "org" and _has_org_word(text)):
+                c.type = "place"
+            elif c.type == "person":
+                if _has_org_word(text):
+                    c.type = "org"
+                elif len(words) >= 2 and len(words[-1].strip(".")) == 1:
+                    continue                          # "Beryl B": a project or a unit, not a person
+                elif len(words) == 1 and text not in surnames:
+                    if prevl and prevl[-1] in lx["titles"]:
+                        pass
+                    elif prevl and prevl[-1] in ("in", "at", "near", "from", "outside", "off"):
+                        c.type = "place"
+                    else:
+                        c.type = "?"                  # decided by coordination below, else dropped
+            elif c.type == "org":
+                if text in surnames:
+                    c.type = "person"
+                elif re.match(r"^(.+?) (?:in|at) (.+)$", text) and _is_place_name(text.split(" in ")[-1].split(" at ")[-1]):
+                    place = re.split(r" (?:in|at) ", text)[-1]
+                    s = c.start + c.text.rfind(place)
+                    c.start, c.end, c.text, c.type = s, s + len(place), place, "place"
+                elif " to " in text and all(p[:1].isupper() for p in text.split(" to ")):
+                    a, b = text.split(" to ", 1)
+                    s2 = c.start + c.text.find(" to ") + 4
+                    out.append(_C(c.start, c.start + len(a), "place", None, a, 0.5, "ner"))
+                    c.start, c.text, c.type = s2, b, "place"
+                elif len(words) == 1 and not names.is_acronym(text) and prevl and \
+                        prevl[-1] in ("in", "at", "near", "outside") and \
+                        not (len(prevl) > 1 and prevl[-2] in _STAKE_WORDS):
+                    c.type = "place"
+                elif f in lx["generic"] or all(w.lower().strip(".") in lx["org_words"] | lx["suffixes"] | {"the", "of", "u.s"}
+                                               for w in words):
+                    continue
+            if c.type == "place" and (f in lx["demonym_fold"] and f not in _place_gaz()):
+                continue
+        out.append(c)
+    # "X, Texas": a name followed by a state or country is a place
+    places = [c for c in out if c.type == "place"]
+    for c in out:
+        if c.type in ("org", "person", "?") and c.src == "ner" and not _has_org_word(c.text):
+            nxt = doc.text[c.end:c.end + 2]
+            if nxt.startswith(", ") and any(p.start == c.end + 2 and _place_kind(p) in ("state", "country")
+                                            for p in places):
+                c.type = "place"
+    # coordination: "in Nakhon Ratchasima, Chaiyaphum, Khon Kaen and Mahasarakam"
+    for _ in range(2):
+        spans = sorted(out, key=lambda c: c.start)
+        for i, c in enumerate(spans):
+            if c.type not in ("org", "person", "?") or c.src != "ner" or _has_org_word(c.text) or \
+                    len(c.text.split()) > 2:
+                continue
+            nb = []
+            if i > 0:
+                gap = doc.text[spans[i - 1].end:c.start]
+                if re.fullmatch(r",\s*|\s+and\s+|,\s+and\s+", gap):
+                    nb.append(spans[i - 1])
+            if i + 1 < len(spans):
+                gap = doc.text[c.end:spans[i + 1].start]
+                if re.fullmatch(r",\s*|\s+and\s+|,\s+and\s+", gap):
+                    nb.append(spans[i + 1])
+            if any(n.type == "place" for n in nb) and not any(n.type in ("org",) and n.src == "gaz" for n in nb):
+                c.type = "place"
+    return [c for c in out if c.type != "?"]
+
+
+def _place_kind(c: _C) -> str | None:
+    hit = _place_gaz().get(names.fold(names.clean(c.text)))
+    return hit[1] if hit else None
+
+
+def _route_places(doc, cands: list[_C], excl) -> list[_C]:
+    """Places in a route named by places ("the Aktau-Baku route", "U.S.-USSR grain trade")."""
+    out = []
+    for m in re.finditer(r"(?<![\w-])([A-Z][\w.']+(?:\s[A-Z][\w.']+)?)(?:[-–]([A-Z][\w.']+(?:\s[A-Z][\w.']+)?))+(?![\w-])",
+                         doc.text):
+        if any(a < m.end() and m.start() < b for a, b in excl):
+            continue
+        parts = []
+        pos = m.start()
+        for p in re.split(r"[-–]", m.group()):
+            parts.append((pos, pos + len(p), p))
+            pos += len(p) + 1
+        resolved = []
+        for s, e, p in parts:
+            p2 = p
+            hit = _place_gaz().get(names.fold(p2))
+            if hit is None and " " in p2:        # "Aktau-Baku route": trim trailing capitalised word? keep exact
+                break
+            if hit is None:
+                break
+            resolved.append((s, e, p2))
+        if len(resolved) == len(parts) and len(parts) >= 2:
+            for s, e, p in resolved:
+                out.append(_C(s, e, "place", None, p, 0.7, "route"))
+    return out
+
+
+# --------------------------------------------------------------------------- main
 
 def find_entities(doc) -> dict[str, list[dict]]:
-    """Entities by kind, one item per distinct name, first mention as provenance."""
-    out: dict[str, dict[str, dict]] = {k: {} for k in ("organizations", "places", "people")}
-    for ent in doc.ents:
-        kind = _KIND.get(ent.label_)
-        if not kind:
+    """Entities by kind, one item per real-world thing, with every mention and alias."""
+    facs = facilities.find_facilities(doc)
+    excl = facilities.excluded_spans(doc)
+    gaz, skip = _gazetteer_candidates(doc)
+    ner = _ner_candidates(doc, gaz, skip, excl)
+    rules = _rule_candidates(doc, gaz + ner)
+    # rule spans (government-of, ministries, MENAFN sources) replace what they overlap
+    strong_rules = [r for r in rules if r.src == "rule"]
+    base = [c for c in gaz + ner if not any(c.overlaps(r.start, r.end) for r in strong_rules)]
+    weak = [r for r in rules if r.src == "weak" and not any(r.overlaps(c.start, c.end) for c in base + strong_rules)]
+    cands = base + strong_rules + weak
+    # places that name a facility from outside ("the port of Balao", "a terminal at Bir 'Ali")
+    for a, b in facilities.place_spans(doc):
+        hit = [c for c in cands if c.overlaps(a, b)]
+        if not any(c.type == "place" for c in hit):
+            cands = [c for c in cands if not c.overlaps(a, b)]
+            cands.append(_C(a, b, "place", None, doc.text[a:b], 0.7, "facility"))
+    cands = _fix_types(doc, cands)
+    # places of a route named by places
+    routes = _route_places(doc, cands, excl)
+    cands = [c for c in cands if not any(c.overlaps(r.start, r.end) and c.type != "org" for r in routes)] + routes
+    # nothing inside a facility's name; an organisation may contain a facility ("Port of X Authority")
+    cands = [c for c in cands if not any(a < c.end and c.start < b and not (c.start <= a and c.end >= b and
+                                                                          (c.end - c.start) > (b - a) and c.type == "org")
+                                         for a, b in excl)]
+    # the dateline city
+    dl = doc._.dateline if doc.has_extension("dateline") else None
+    if dl and dl.get("place"):
+        s = dl.get("char_start", 0)
+        e = s + len(dl["place"])
+        if doc.text[s:e] != dl["place"]:
+            found = doc.text.find(dl["place"])
+            s, e = (found, found + len(dl["place"])) if found >= 0 else (s, e)
+        cands = [c for c in cands if not c.overlaps(s, e)]
+        cands.append(_C(s, e, "place", None, dl["place"], 0.95, "dateline"))
+    cands = _acronym_aliases(doc, cands, excl)
+    items = _merge(doc, cands)
+    return items
+
+
+def _acronym_aliases(doc, cands: list[_C], excl) -> list[_C]:
+    """Acronyms defined in the text, and "Name (ACR)" after an organisation, name that organisation."""
+    acr = facilities._acronyms(doc)
+    defs = dict(acr)
+    for c in cands:
+        if c.type != "org":
             continue
-        name = " ".join(ent.text.split())
-        if name not in out[kind]:
-            out[kind][name] = {"name": name, "aliases": [], "confidence": 0.5,
-                               **provenance(doc, ent.start_char, ent.end_char)}
-    return {k: list(v.values()) for k, v in out.items()}
+        m = re.match(r"\s*\(\s*([A-Z][A-Za-z&]{1,8})\s*\)", doc.text[c.end:c.end + 14])
+        if m and m.group(1) not in defs and len(m.group(1)) <= 6 and not names.clean(c.text).isupper():
+            defs[m.group(1)] = (c.start, c.end, names.clean(c.text))
+    out = list(cands)
+    for a, (s, e, long) in defs.items():
+        owner = next((c for c in out if c.type == "org" and c.overlaps(s, e)), None)
+        if owner is None:
+            continue
+        if any(x < e and s < y for x, y in excl):
+            continue
+        for s2, e2 in names.find_all(doc.text, a):
+            if any(x <= s2 < y for x, y in excl):
+                continue
+            out = [c for c in out if not c.overlaps(s2, e2)]
+            out.append(_C(s2, e2, "org", owner.canon, a, owner.conf, "acr", ))
+            out[-1].canon = owner.canon or ("@" + names.key(owner.text))
+        if owner.canon is None:
+            owner.canon = "@" + names.key(owner.text)
+    return out
+
+
+def _display_name(c: _C) -> str:
+    text = names.clean(c.text)
+    if c.type == "place":
+        hit = _place_gaz().get(names.fold(text))
+        if hit:
+            return hit[0]
+    return names.display(text)
+
+
+def _merge(doc, cands: list[_C]) -> dict[str, list[dict]]:
+    groups: dict[tuple, dict] = {}
+    order: list[tuple] = []
+
+    def gkey(c: _C):
+        if c.canon and c.canon.startswith("@"):
+            return (c.type, c.canon)
+        if c.canon:
+            return (c.type, "=" + c.canon)
+        if c.type == "place":
+            hit = _place_gaz().get(names.fold(names.clean(c.text)))
+            if hit:
+                return (c.type, "=" + hit[0])
+        return (c.type, "@" + names.key(c.text))
+
+    for c in sorted(cands, key=lambda c: c.start):
+        k = gkey(c)
+        if k[1] in ("@", "="):
+            continue
+        g = groups.get(k)
+        if g is None:
+            name = c.canon if c.canon and not c.canon.startswith("@") else _display_name(c)
+            g = groups[k] = {"type": c.type, "name": name, "spellings": [], "mentions": [], "conf": 0.0,
+                             "first": c, "named": bool(c.canon and not c.canon.startswith("@")), "srcs": set()}
+            order.append(k)
+        g["spellings"].append(names.clean(c.text))
+        g["mentions"].append((c.start, c.end))
+        g["conf"] = max(g["conf"], c.conf)
+        g["srcs"].add(c.src)
+        if c.canon and c.canon.startswith("@") and not g["named"]:
+            pass
+    # a group named by its acronym key takes the long form as its name
+    for k in order:
+        g = groups[k]
+        if not g["named"]:
+            longest = max(g["spellings"], key=lambda s: (len(s.split()), len(s)))
+            if len(longest) > len(g["name"]) and not longest.isupper():
+                g["name"] = names.display(longest)
+    # weak ministry mentions ("energy ministry") only join a ministry already named
+    for k in list(order):
+        g = groups[k]
+        if g["srcs"] == {"weak"}:
+            target = _find_prefix_group(groups, order, k, ministry=True)
+            if target:
+                _absorb(groups[target], g)
+            del groups[k]
+    order = [k for k in order if k in groups]
+    # short forms join the full name: "Champlin" -> "Champlin Petroleum Co"; surnames -> people
+    people = [k for k in order if groups[k]["type"] == "person" and len(groups[k]["name"].split()) >= 2]
+    for k in list(order):
+        g = groups.get(k)
+        if g is None:
+            continue
+        words = g["name"].split()
+        if len(words) == 1 and g["type"] in ("person", "org"):
+            hits = [p for p in people if p != k and groups[p]["name"].split()[-1].lower() == words[0].lower()]
+            if len(hits) >= 1 and not (g["type"] == "org" and g["named"]):
+                _absorb(groups[hits[0]], g)
+                del groups[k]
+                continue
+        if g["type"] == "org" and not g["named"]:
+            target = _find_prefix_group(groups, order, k)
+            if target:
+                _absorb(groups[target], g)
+                del groups[k]
+    order = [k for k in order if k in groups]
+    # a single-word person nobody names in full is dropped unless given a title
+    out: dict[str, list[dict]] = {"organizations": [], "places": [], "people": []}
+    field = {"org": "organizations", "place": "places", "person": "people"}
+    for k in order:
+        g = groups[k]
+        seen = {names.fold(g["name"])}
+        aliases = []
+        for sp in g["spellings"]:
+            f = names.fold(sp)
+            if sp and f not in seen and not _is_ticker_text(sp):
+                seen.add(f)
+                aliases.append(sp)
+        first = min(g["mentions"])
+        item = {"name": g["name"], "aliases": aliases,
+                "mentions": [list(m) for m in sorted(set(g["mentions"]))],
+                "confidence": round(g["conf"], 2), **provenance(doc, first[0], first[1])}
+        out[field[g["type"]]].append(item)
+    return out
+
+
+def _is_ticker_text(s: str) -> bool:
+    return bool(re.fullmatch(r"[A-Z]{1,5}\.[A-Z]{1,2}", s))
+
+
+def _absorb(into: dict, g: dict) -> None:
+    into["spellings"].extend(g["spellings"])
+    into["mentions"].extend(g["mentions"])
+    into["conf"] = max(into["conf"], g["conf"])
+    into["srcs"] |= g["srcs"]
+
+
+def _find_prefix_group(groups, order, k, ministry=False):
+    g = groups[k]
+    kk = names.key(g["name"]) if not ministry else names.key(g["spellings"][0])
+    best = None
+    for other in order:
+        if other == k or other not in groups:
+            continue
+        o = groups[other]
+        if o["type"] != g["type"] or (ministry and "weak" in o["srcs"] and o["srcs"] == {"weak"}):
+            continue
+        ok = names.key(o["name"])
+        if ministry:
+            topic = kk.replace("ministry", "").strip()
+            if o["name"].startswith("Ministry of") and topic and topic in ok:
+                return other
+            continue
+        if ok.startswith(kk + " ") or any(names.key(s).startswith(kk + " ") for s in o["spellings"]):
+            if best is None or len(o["mentions"]) > len(groups[best]["mentions"]):
+                best = other
+    return best
 
 
 @Language.component("factwire_entities")
