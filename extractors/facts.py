@@ -1,0 +1,737 @@
+"""Tie each amount to its commodity, facilities, period and status.
+
+Everything works from the amount's *anchor* token (the head of its own noun
+phrase: "tonnes" in "5 mln tonnes of wheat") and its chain of syntactic heads
+up to the sentence root:
+
+- status: cue lexicons (``patterns/quantities_cues.json``) looked up on that
+  chain, on the auxiliaries/modals and subjects of its verbs and on the
+  prepositional phrases hanging off them ("under the deal"); reserves ->
+  forecast, capacity of an installation -> capacity (or planned when it is to
+  be built), contracts/quotas/purchases -> agreed, intentions -> planned,
+  projections -> forecast, else actual.  A comparison figure whose period is
+  already over ("from 105.6 mln in 1986") is actual.
+- commodity: the "of X" complement, then goods named in the subject/object
+  of its verbs ("gasoline stocks fell ..."), then the amount beside it, the
+  installation's good, goods named earlier in the sentence or the one before.
+- facilities: facility mentions (``doc._.facilities``) in the same clause, on
+  the chain itself ("X, which handles N"), or definite descriptions ("the
+  refinery", "its pipeline") resolved to the last facility of that kind.
+- period: the date (``doc._.dates``) of the same clause; each date belongs to
+  the amount it is syntactically closest to; comparison figures without a
+  date of their own get their partner's span one year earlier.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+
+from .quantities import lexicon
+
+SPEECH = {"say", "tell", "report", "announce", "state", "add", "note", "disclose", "comment", "date",
+          "issue", "publish", "release", "quote", "explain", "confirm", "inform", "write", "claim"}
+CHANGE_VERBS = {"rise", "fall", "drop", "decline", "increase", "decrease", "grow", "slip", "ease", "jump",
+                "surge", "plunge", "dip", "edge", "climb", "slump", "shrink", "average", "total", "amount",
+                "reach", "remain", "stand", "go", "come", "recover", "rebound", "double", "top", "exceed"}
+DATELINE_RE = re.compile(r"^\s*(?:\([^)]{0,40}\))?\s*(?:[-–—.:]|\()")
+
+
+@functools.lru_cache(maxsize=1)
+def _lex():
+    lx = lexicon()
+    st = lx["cues"]["status"]
+    goods = lx["goods"]
+    sets = {k: set(v) for k, v in st.items() if isinstance(v, list)}
+    forms = sorted(goods["commodities"], key=lambda f: -len(f))
+    alt = "|".join(r"\s+".join(re.escape(w) for w in f.split()) for f in forms)
+    goods_re = re.compile(rf"(?i)(?<![\w-])(?:{alt})(?![\w-])")
+    return {"st": sets, "goods": goods, "goods_re": goods_re,
+            "flow": set(goods["flow_nouns"]), "weak": set(goods["generic_weak"]),
+            "pollutants": set(goods["pollutants"])}
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def _anchor(doc, start, end):
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or not len(span):
+        return None, None
+    return span, span.root
+
+
+def _chain(tok):
+    """The token and all its syntactic heads up to the root."""
+    out = [tok]
+    while out[-1].head.i != out[-1].i and len(out) < 40:
+        out.append(out[-1].head)
+    return out
+
+
+def _clause_verb(tok):
+    for t in _chain(tok):
+        if t.pos_ in ("VERB", "AUX"):
+            return t
+    return tok.sent.root
+
+
+def _tree_distance(a, b):
+    ca = {t.i: n for n, t in enumerate(_chain(a))}
+    for n, t in enumerate(_chain(b)):
+        if t.i in ca:
+            return ca[t.i] + n
+    return 99
+
+
+def _goods_in(text, offset=0):
+    lx = _lex()
+    out = []
+    for m in lx["goods_re"].finditer(text):
+        out.append((m.start() + offset, m.end() + offset, m.group(0)))
+    return out
+
+
+def _canon(form):
+    return _lex()["goods"]["commodities"].get(" ".join(form.lower().split()))
+
+
+def _shift_year(iso, years):
+    d = dt.date.fromisoformat(iso)
+    try:
+        return d.replace(year=d.year + years).isoformat()
+    except ValueError:
+        return d.replace(year=d.year + years, day=28).isoformat()
+
+
+# ----------------------------------------------------------------------------- commodity
+
+_STOP_NP = {"for", "to", "from", "at", "in", "by", "with", "through", "via", "on", "into", "per", "a", "an",
+            "under", "which", "that", "priced", "valued", "worth", "during", "since", "between", "each", "daily",
+            "annually", "last", "this", "next", "over", "while", "against", "compared", "versus", "was", "were",
+            "is", "are", "had", "has", "have", "will", "would", "said", "but", "than", "as", "so", "it"}
+
+
+def _np_goods(doc, start, limit_end):
+    """Goods named in the noun phrase starting at ``start`` (after 'of')."""
+    text = doc.text[start:limit_end]
+    words = list(re.finditer(r"[A-Za-z][\w'.-]*|,|\(|\)|;|:", text))
+    end = start
+    kept = []
+    for w in words:
+        lw = w.group(0).lower().rstrip(".")
+        if lw in _STOP_NP or lw in (";", ":", "(", ")"):
+            break
+        if lw == "," and kept and kept[-1] == ",":
+            break
+        kept.append(lw)
+        end = start + w.end()
+    while kept and kept[-1] in (",", "and", "or", "other"):
+        kept.pop()
+    if not kept:
+        return None
+    np_text = doc.text[start:end].strip().rstrip(",")
+    hits = _goods_in(np_text)
+    if not hits:
+        return None
+    coordinated = any(k in ("and", "or", ",") for k in kept)
+    if coordinated and len(kept) > 1:
+        first = hits[0]
+        phrase = np_text[first[0]:].strip().rstrip(",.")
+        phrase = " ".join(phrase.split())
+        # modifiers written before the first good ("domestic fuel oil, gasoline ...")
+        lead = np_text[:first[0]].strip().split()
+        lead = [w for w in lead if w.lower() not in ("the", "all", "its", "their", "of", "u.s.", "some")
+                and w[:1].islower()]
+        if lead:
+            phrase = " ".join(lead) + " " + phrase
+        phrase = phrase.lower()
+        phrase = re.sub(r"^crude\b(?!\s+oil)", "crude oil", phrase)
+        if _canon(phrase):
+            return _canon(phrase)
+        # plain list of goods, or goods plus something else as written
+        if len(hits) >= 2 or re.search(r"\band\b|,", phrase):
+            return phrase
+        return _canon(first[2])
+    strong = [h for h in hits if h[2].lower() not in _lex()["weak"]] or hits
+    return _canon(strong[-1][2])
+
+
+def _token_goods(doc, tokens):
+    """Goods named by compound/amod modifiers of ``tokens`` or their own lemma."""
+    for tok in tokens:
+        left = [c for c in tok.lefts if c.dep_ in ("compound", "amod", "nmod", "poss")] + [tok]
+        start = min(t.idx for t in left)
+        for c in left:
+            start = min(start, min(x.idx for x in c.subtree))
+        frag = doc.text[start:tok.idx + len(tok.text)]
+        hits = _goods_in(frag, start)
+        if hits:
+            strong = [h for h in hits if h[2].lower() not in _lex()["weak"]]
+            if strong:
+                return _canon(strong[-1][2])
+        for c in tok.rights:
+            if c.dep_ == "prep" and c.lower_ == "of":
+                for p in c.children:
+                    if p.dep_ == "pobj":
+                        g = _np_goods(doc, min(x.idx for x in p.subtree),
+                                      max(x.idx + len(x.text) for x in p.subtree))
+                        if g:
+                            return g
+    return None
+
+
+def _commodity(doc, item, ctx, items_in_sent, prev_goods):
+    lx = _lex()
+    # 1. "N tonnes of wheat", "N (bpd) of crude"
+    after = doc.text[ctx["unit_end"]:ctx["unit_end"] + 120]
+    m = re.match(r"\s*(?:\([^)]{1,15}\)\s*)?,?\s*of\s+", after)
+    if m:
+        g = _np_goods(doc, ctx["unit_end"] + m.end(), min(ctx["sent"].end_char, ctx["unit_end"] + 120))
+        if g:
+            return g, "of"
+    # 2. goods named for the noun / verb the amount depends on
+    chain = ctx["chain"]
+    nominal = [t for t in chain[1:] if t.pos_ in ("NOUN", "PROPN")]
+    g = _token_goods(doc, [t for t in nominal if t.i != ctx["anchor"].i][:3])
+    if g:
+        return g, "head"
+    for v in ctx["verbs"][:2]:
+        subj = [c for c in v.children if c.dep_ in ("nsubj", "nsubjpass", "dobj", "attr")
+                and c.i not in ctx["span_ids"]]
+        g = _token_goods(doc, subj)
+        if g:
+            return g, "subject"
+        # "Exxon's net share of crude oil and NGLs produced ... reached"
+        for s in subj:
+            for c in s.rights:
+                if c.dep_ == "prep" and c.lower_ == "of":
+                    sub = list(c.subtree)
+                    g = _np_goods(doc, sub[1].idx if len(sub) > 1 else c.idx,
+                                  sub[-1].idx + len(sub[-1].text))
+                    if g:
+                        return g, "subject"
+    return None, None
+
+
+# ----------------------------------------------------------------------------- status
+
+def _status(doc, item, ctx):
+    lx = _lex()
+    st = lx["st"]
+    chain = ctx["chain"]
+    anchor = ctx["anchor"]
+    lemmas = [t.lemma_.lower() for t in chain]
+    words = {t.lower_ for t in chain}
+    verbs = ctx["verbs"]
+    fac_ids = ctx["facility_token_ids"]
+    # modifiers of the nouns on the chain and right after the amount
+    mods = set()
+    for t in chain:
+        if t.pos_ in ("NOUN", "PROPN", "NUM"):
+            for c in t.children:
+                if c.dep_ in ("amod", "compound", "advmod", "nmod", "npadvmod", "det", "quantmod") and c.i not in fac_ids:
+                    mods.add(c.lemma_.lower())
+                    mods.add(c.lower_)
+    for t in ctx["span"]:
+        mods.add(t.lower_)
+    nxt = doc[ctx["span"].end] if ctx["span"].end < len(doc) else None
+    nxt_l = nxt.lemma_.lower() if nxt is not None else ""
+    # subjects, objects, auxiliaries and preposition objects of the verbs
+    subj_lemmas, aux, preps, xwords = set(), set(), set(), set()
+    for v in verbs:
+        for c in v.children:
+            if c.dep_ in ("nsubj", "nsubjpass", "dobj", "attr", "expl") and c.i not in fac_ids:
+                subj_lemmas.add(c.lemma_.lower())
+                for cc in c.children:
+                    if cc.dep_ in ("compound", "amod") and cc.i not in fac_ids:
+                        xwords.add(cc.lemma_.lower())
+            elif c.dep_ in ("aux", "auxpass"):
+                aux.add(c.lower_)
+            elif c.dep_ == "prep":
+                for p in c.children:
+                    if p.dep_ == "pobj":
+                        preps.add((c.lower_, p.lemma_.lower()))
+            elif c.dep_ in ("acomp", "advmod"):
+                xwords.add(c.lemma_.lower())
+    main_verbs = [v for v in verbs if v.lemma_.lower() not in SPEECH]
+    vlemmas = [v.lemma_.lower() for v in main_verbs]
+    future = bool(aux & {"will", "shall", "'ll", "wo"}) or "going" in lemmas
+    modal = aux & set(st["forecast_modals"])
+    nouns_on_chain = {t.lemma_.lower() for t in chain if t.pos_ in ("NOUN", "PROPN") and t.i not in fac_ids}
+    nouns_on_chain.add(nxt_l) if nxt is not None and nxt.pos_ == "NOUN" else None
+    all_nouns = nouns_on_chain | subj_lemmas
+    sent_l = ctx["sent"].text.lower()
+
+    if ("actual" in mods or "actual" in ctx["lead"].split()[-2:]):
+        return "actual"
+    # reserves, "estimated to contain"
+    if (all_nouns & st["reserve_nouns"]) or (set(vlemmas) & st["reserve_verbs"] and
+                                               ("estimate" in vlemmas or "estimated" in words or all_nouns & st["reserve_nouns"])):
+        return "forecast"
+    if set(vlemmas) & {"contain"}:
+        return "forecast"
+    # an estimate/forecast written on the figure itself
+    if nxt_l in ("estimate", "forecast", "projection") or (mods & {"estimate", "forecast", "projection", "projected", "expected"}):
+        return "forecast"
+    planning = bool(set(vlemmas) & st["plan_verbs"] - {"increase", "raise", "boost", "expand", "start",
+                                                      "begin", "resume", "bring", "develop", "set", "build"})
+    interested = "interested" in words or "interested" in xwords or any(
+        t.lower_ == "interested" for v in verbs for t in v.children)
+    # capacity
+    cap_noun = bool(all_nouns & st["capacity_nouns"]) or "capacity" in mods
+    can_handle = bool(aux & {"can", "could"}) and bool(set(vlemmas) & st["capacity_verbs"]) and not future
+    if cap_noun or can_handle or (words & {"capable", "able"} and set(vlemmas) & st["capacity_verbs"]):
+        to_be = (future or planning or bool(mods & st["plan_adjectives"]) or bool(xwords & st["plan_adjectives"])
+                 or bool(set(vlemmas) & {"expand", "increase", "raise", "boost", "build", "construct",
+                                         "design", "recommend", "double", "add", "reach"} and not can_handle)
+                 or bool(modal & {"would", "will", "should"}))
+        return "planned" if to_be else "capacity"
+    # agreements, quotas, purchases, sales
+    agreed_n = (all_nouns | mods) & st["agreed_nouns"]
+    agreed_v = set(vlemmas) & st["agreed_verbs"]
+    prep_deal = any(p in ("under", "in", "by", "through", "with") and o in st["agreed_nouns"] for p, o in preps)
+    if agreed_n or agreed_v or prep_deal:
+        only_sales = not prep_deal and not agreed_v - {"sell"} and not agreed_n - st["agreed_sales_exceptions"]
+        if only_sales and (item["per"] or set(vlemmas) & CHANGE_VERBS):
+            pass          # "sales slipped to 4 mln bpd", "sold an average of 1.6 bcf a day": a flow
+        elif interested or (planning and not prep_deal and not ({"sign", "agree", "award", "win"} & agreed_v)):
+            return "planned"
+        else:
+            return "agreed"
+    # a price in the same clause means a deal: "a cargo of 56,000 tonnes, priced at 79 dlrs"
+    if item["per"] is None and re.search(r"\bpric(?:ed|e|es|ing)\b|\b(?:c and f|c&f|fob|cif|f\.o\.b)\b", sent_l) \
+            and re.search(r"\b(?:dlrs?|dollars?|usd|\$)\b", sent_l) and not future and not modal:
+        return "agreed"
+    if interested:
+        return "planned"
+    # projections
+    strong_fc = set(vlemmas) & {"expect", "forecast", "project", "predict", "anticipate", "foresee"}
+    forecaster = bool(subj_lemmas & st["forecaster_nouns"])
+    weak_fc = set(vlemmas) & {"see", "look", "think", "believe", "reckon", "put", "suggest", "estimate", "calculate"}
+    if "estimate" in vlemmas and not future and not modal and not strong_fc:
+        weak_fc = weak_fc - {"estimate"}
+    if strong_fc or (weak_fc and forecaster) or ("likely" in words | xwords) or ("expected" in words):
+        if planning and not strong_fc:
+            return "planned"
+        return "forecast"
+    if modal & {"could", "may", "might"}:
+        return "forecast"
+    if planning or ({"is", "are", "was", "were"} & {t.lower_ for v in verbs for t in v.children if t.dep_ == "aux"}
+                    and "to" in aux and not future):
+        return "planned"
+    if re.search(r"\b(?:planned|targeted|scheduled)\s+(?:for|in|by)\b", doc.text[ctx["span"].end_char:ctx["span"].end_char + 25]):
+        return "planned"
+    if future or modal & {"would", "should"}:
+        subj_flow = bool(subj_lemmas & lx["flow"]) or not subj_lemmas
+        if subj_flow or (set(vlemmas) & CHANGE_VERBS - {"total", "amount"}):
+            return "forecast"
+        return "planned"
+    return "actual"
+
+
+# ----------------------------------------------------------------------------- facilities
+
+def _facility_mentions(doc):
+    goods = lexicon()["goods"]
+    kinds = goods["installation_kinds"]
+    mentions = []
+    for f in doc._.facilities or []:
+        for s, e in f.get("mentions") or []:
+            mentions.append({"start": s, "end": e, "name": f["name"], "kind": f.get("kind"), "virtual": False})
+    mentions.sort(key=lambda m: m["start"])
+    real = list(mentions)
+    covered = set()
+    for m in real:
+        span = doc.char_span(m["start"], m["end"], alignment_mode="expand")
+        if span is not None:
+            covered.update(t.i for t in span)
+    # definite descriptions: "the refinery", "its pipeline", "the field's reservoir"
+    for tok in doc:
+        kind_ok = kinds.get(tok.lower_)
+        if not kind_ok or tok.i in covered or tok.pos_ not in ("NOUN", "PROPN"):
+            continue
+        dets = [c for c in tok.children if c.dep_ in ("det", "poss")]
+        if not dets or dets[0].lower_ not in ("the", "its", "their", "this"):
+            continue
+        if any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in tok.children):
+            continue
+        before = [m for m in real if m["end"] <= tok.idx and (m["kind"] in kind_ok or m["kind"] is None)]
+        if not before:
+            same = {m["name"] for m in real if m["kind"] in kind_ok}
+            if len(same) != 1:
+                continue
+            before = [m for m in real if m["kind"] in kind_ok]
+        ref = before[-1]
+        mentions.append({"start": tok.idx, "end": tok.idx + len(tok.text), "name": ref["name"],
+                         "kind": ref["kind"], "virtual": True})
+    mentions.sort(key=lambda m: m["start"])
+    return mentions
+
+
+def _facilities(doc, item, ctx, fac_mentions, amount_anchors):
+    sent = ctx["sent"]
+    anchor = ctx["anchor"]
+    chain_ids = {t.i for t in ctx["chain"]}
+    cverb = _clause_verb(anchor)
+    names = []
+    for m in fac_mentions:
+        if m["start"] < sent.start_char or m["end"] > sent.end_char:
+            continue
+        span = doc.char_span(m["start"], m["end"], alignment_mode="expand")
+        if span is None:
+            continue
+        root = span.root
+        if root.i in ctx["span_ids"]:
+            continue
+        tied = False
+        if root.i in chain_ids or any(t.i in chain_ids for t in span):
+            tied = True                                       # "X, which handles N" / "capacity of X is"
+        elif _clause_verb(root).i == cverb.i:
+            # same clause: unless it sits on another amount's own phrase
+            others = [a for a in amount_anchors if a.i != anchor.i and a.sent.start == anchor.sent.start]
+            rchain = {t.i for t in _chain(root)}
+            if not any(a.i in rchain for a in others):
+                tied = True
+            d_self = _tree_distance(root, anchor)
+            if others and any(_tree_distance(root, a) < d_self for a in others
+                              if _clause_verb(a).i == cverb.i):
+                tied = False
+        else:
+            # the mention's clause hangs off the amount's chain: "N to a terminal at X"
+            rv = _clause_verb(root)
+            if rv.head.i in chain_ids and rv.dep_ in ("advcl", "xcomp", "acl", "relcl", "pcomp", "conj") \
+                    and _tree_distance(root, anchor) <= 4:
+                tied = True
+        if tied and m["name"] not in names:
+            names.append(m["name"])
+    return names
+
+
+# ----------------------------------------------------------------------------- period
+
+def _dateline_like(doc, d):
+    if d["char_start"] > 160:
+        return False
+    return bool(DATELINE_RE.match(doc.text[d["char_end"]:d["char_end"] + 30]))
+
+
+def _usable_dates(doc):
+    out = []
+    for d in doc._.dates or []:
+        if d.get("char_start") is None or not d.get("start") or not d.get("end"):
+            continue
+        if _dateline_like(doc, d):
+            continue
+        span = doc.char_span(d["char_start"], d["char_end"], alignment_mode="expand")
+        if span is None:
+            continue
+        root = span.root
+        head = root.head
+        if head.lemma_.lower() in SPEECH or (head.dep_ == "prep" and head.head.lemma_.lower() in SPEECH):
+            continue
+        if re.search(r"\b(?:dated|released|published|issued)\s*(?:on\s+)?$",
+                     doc.text[max(0, d["char_start"] - 20):d["char_start"]], re.I):
+            continue
+        out.append({**d, "root": root, "span": span})
+    out.sort(key=lambda d: d["char_start"])
+    return out
+
+
+def _union(dates):
+    return {"start": min(d["start"] for d in dates), "end": max(d["end"] for d in dates),
+            "precision": dates[0].get("precision")}
+
+
+def _periods(doc, items, ctxs, dates):
+    """Assign each date of a sentence to the amount it is closest to, then fill the rest."""
+    by_sent = {}
+    for i, it in enumerate(items):
+        by_sent.setdefault(ctxs[i]["sent"].start_char, []).append(i)
+    own = {i: [] for i in range(len(items))}
+    for sstart, idxs in by_sent.items():
+        sent = ctxs[idxs[0]]["sent"]
+        sdates = [d for d in dates if sent.start_char <= d["char_start"] < sent.end_char]
+        # dates written next to each other ("July 5 and 20", "September 5-20/September 10-25")
+        groups = []
+        for d in sdates:
+            if any(d["char_start"] < items[i]["char_end"] and d["char_end"] > items[i]["char_start"] for i in idxs):
+                continue
+            if groups and re.fullmatch(r"\s*(?:and|or|/|,|to|-)?\s*", doc.text[groups[-1][-1]["char_end"]:d["char_start"]]):
+                groups[-1].append(d)
+            else:
+                groups.append([d])
+        for g in groups:
+            gs = g[0]["char_start"]
+            before = [i for i in idxs if items[i]["char_end"] <= gs]
+            after = [i for i in idxs if items[i]["char_start"] >= g[-1]["char_end"]]
+            cands = []
+            if before:
+                last = before[-1]
+                grp = [i for i in before if items[i]["char_start"] == items[last]["char_start"]]
+                cands.append(grp)
+            if after:
+                first = after[0]
+                grp = [i for i in after if items[i]["char_start"] == items[first]["char_start"]]
+                cands.append(grp)
+            if not cands:
+                continue
+            if len(cands) == 2:
+                droot = g[0]["root"]
+                d0 = _tree_distance(droot, ctxs[cands[0][0]]["anchor"])
+                d1 = _tree_distance(droot, ctxs[cands[1][0]]["anchor"])
+                # a date written before the figures ("In 2023, ...") or after the last one
+                chosen = cands[0] if d0 <= d1 else cands[1]
+            else:
+                chosen = cands[0]
+            for i in chosen:
+                own[i].append({"dates": g, "leading": not before})
+    result = [None] * len(items)
+    for sstart, idxs in by_sent.items():
+        for i in idxs:
+            if own[i]:
+                result[i] = _union(own[i][0]["dates"])
+        # amounts with no date of their own
+        for i in idxs:
+            if result[i] is not None:
+                continue
+            ctx = ctxs[i]
+            cverb = _clause_verb(ctx["anchor"])
+            siblings = [j for j in idxs if j != i and result[j] is not None
+                        and _clause_verb(ctxs[j]["anchor"]).i == cverb.i]
+            if not siblings:
+                siblings = [j for j in idxs if j != i and result[j] is not None
+                            and any(g["leading"] for g in own[j])]
+            if not siblings:
+                continue
+            sib = min(siblings, key=lambda j: abs(items[j]["char_start"] - items[i]["char_start"]))
+            p = result[sib]
+            if ctx["comparison"] and not ctxs[sib]["comparison"]:
+                if p.get("precision") in ("week", "day"):
+                    continue
+                result[i] = {"start": _shift_year(p["start"], -1), "end": _shift_year(p["end"], -1),
+                             "precision": p.get("precision"), "derived": True}
+            elif ctxs[sib]["comparison"] and not ctx["comparison"] and items[sib]["char_start"] > items[i]["char_start"]:
+                if p.get("precision") != "year":
+                    continue
+                result[i] = {"start": _shift_year(p["start"], 1), "end": _shift_year(p["end"], 1),
+                             "precision": p.get("precision"), "derived": True}
+            else:
+                result[i] = p
+    return result
+
+
+# ----------------------------------------------------------------------------- main
+
+def _context(doc, item, anchors_cache):
+    s, e = item["_num"]
+    span, anchor = _anchor(doc, item["char_start"], item["char_end"])
+    nspan, ntok = _anchor(doc, s, e)
+    if span is None:
+        return None
+    # the anchor is the unit noun after the figure, else the figure itself
+    unit_tok = None
+    for t in span:
+        if t.idx >= e and t.pos_ in ("NOUN", "PROPN", "NUM", "X") and t.dep_ != "prep":
+            unit_tok = t
+            break
+    anchor = unit_tok or ntok or anchor
+    # a range's first end shares the second end's noun
+    if unit_tok is None and ntok is not None and ntok.head.i in {t.i for t in span} and ntok.head.i != ntok.i:
+        anchor = ntok.head
+    chain = _chain(anchor)
+    verbs = [t for t in chain if t.pos_ in ("VERB", "AUX")]
+    sent = anchor.sent
+    lead = doc.text[sent.start_char:item["char_start"]].lower()
+    comparison = bool(re.search(
+        r"(?:\bfrom|\bagainst|\bversus|\bvs\.?|\bcompared\s+(?:with|to)|\bthan|\ba\s+year\s+(?:ago|earlier))\s+"
+        r"(?:(?:a|an|the)\s+)?(?:(?:previous|revised|actual|earlier|year-ago|initial|original)\s+)?$", lead))
+    # the unit's end (for "of X")
+    unit_end = item["char_end"]
+    m = re.match(r".*?(?:\d|\b(?:mln|million|bln|billion|thousand|bn|mn)\b)[\s-]*(?:[A-Za-z./³]+(?:\s+(?:metres|meters|feet|metre|meter|foot|gallons|tons|tonnes|hours))?)?",
+                 doc.text[s:item["char_end"]])
+    mu = re.search(r"\s+of\s+", doc.text[e:item["char_end"]])
+    if mu:
+        unit_end = e + mu.start()
+    return {"span": span, "anchor": anchor, "chain": chain, "verbs": verbs, "sent": sent,
+            "lead": lead, "comparison": comparison, "unit_end": unit_end,
+            "span_ids": {t.i for t in span}, "facility_token_ids": set()}
+
+
+def link(doc, items) -> None:
+    """Fill commodity, facilities, period and status of ``items`` in place."""
+    if not items:
+        return
+    fac_mentions = _facility_mentions(doc)
+    fac_ids = set()
+    for m in fac_mentions:
+        span = doc.char_span(m["start"], m["end"], alignment_mode="expand")
+        if span is not None:
+            fac_ids.update(t.i for t in span)
+    ctxs = []
+    keep = []
+    for it in items:
+        c = _context(doc, it, None)
+        if c is None:
+            continue
+        c["facility_token_ids"] = fac_ids
+        ctxs.append(c)
+        keep.append(it)
+    items[:] = keep
+    lx = _lex()
+    # pollutant emissions are not commodity amounts
+    drop = set()
+    for i, (it, c) in enumerate(zip(items, ctxs)):
+        window = doc.text[max(c["sent"].start_char, it["char_start"] - 45):min(c["sent"].end_char, it["char_end"] + 30)].lower()
+        chain_l = {t.lemma_.lower() for t in c["chain"][:4]}
+        if any(re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", window) for p in lx["pollutants"]) or \
+                chain_l & {"emission", "emit"}:
+            drop.add(i)
+    items[:] = [it for i, it in enumerate(items) if i not in drop]
+    ctxs = [c for i, c in enumerate(ctxs) if i not in drop]
+    anchors = [c["anchor"] for c in ctxs]
+    dates = _usable_dates(doc)
+    # status first: capacity/reserves change how a period is inherited
+    for it, c in zip(items, ctxs):
+        it["status"] = _status(doc, it, c)
+    # facilities
+    for it, c in zip(items, ctxs):
+        it["facilities"] = _facilities(doc, it, c, fac_mentions, anchors)
+    # capacity with no named owner: the installation named just before
+    sent_starts = [s.start_char for s in doc.sents]
+    for it, c in zip(items, ctxs):
+        if it["facilities"] or it["status"] not in ("capacity",):
+            continue
+        in_sent = [m for m in fac_mentions if c["sent"].start_char <= m["start"] < c["sent"].end_char]
+        if in_sent:
+            continue
+        si = sent_starts.index(c["sent"].start_char)
+        lo = sent_starts[max(0, si - 2)]
+        prev = [m for m in fac_mentions if lo <= m["start"] < c["sent"].start_char]
+        if prev:
+            it["facilities"] = [prev[-1]["name"]]
+    # a follow-on sentence with no installation of its own keeps the previous one's
+    for k, (it, c) in enumerate(zip(items, ctxs)):
+        if it["facilities"] or it["status"] == "capacity":
+            continue
+        in_sent = [m for m in fac_mentions if c["sent"].start_char <= m["start"] < c["sent"].end_char]
+        if in_sent:
+            continue
+        si = sent_starts.index(c["sent"].start_char)
+        for j in range(k - 1, -1, -1):
+            pj = ctxs[j]["sent"].start_char
+            sj = sent_starts.index(pj)
+            if sj == si:
+                continue
+            if si - sj > 1:
+                break
+            if items[j]["facilities"] and items[j]["unit"] == it["unit"]:
+                it["facilities"] = list(items[j]["facilities"])
+            break
+    # commodity
+    for k, (it, c) in enumerate(zip(items, ctxs)):
+        g, how = _commodity(doc, it, c, None, None)
+        it["_how"] = how
+        it["commodity"] = g
+    _fill_commodities(doc, items, ctxs, fac_mentions)
+    # period
+    periods = _periods(doc, items, ctxs, dates)
+    published = doc._.published
+    for k, (it, c) in enumerate(zip(items, ctxs)):
+        p = periods[k]
+        if p is None and it["per"] is None and it["status"] != "capacity" and not _is_reserve(c):
+            p = _inherited_period(doc, k, items, ctxs, periods, dates, sent_starts)
+        it["period"] = {"start": p["start"], "end": p["end"]} if p else None
+        # a comparison figure for a span already over is what happened
+        if (it["status"] in ("forecast", "planned") and c["comparison"] and p and published
+                and p["end"] < published.isoformat() and not _is_reserve(c)):
+            it["status"] = "actual"
+        it["confidence"] = 0.7 if it["commodity"] else 0.55
+        it.pop("_how", None)
+
+
+def _is_reserve(c):
+    st = _lex()["st"]
+    lem = {t.lemma_.lower() for t in c["chain"]}
+    for v in c["verbs"]:
+        for ch in v.children:
+            if ch.dep_ in ("nsubj", "nsubjpass", "dobj"):
+                lem.add(ch.lemma_.lower())
+    return bool(lem & st["reserve_nouns"]) or "contain" in lem
+
+
+def _inherited_period(doc, k, items, ctxs, periods, dates, sent_starts):
+    c = ctxs[k]
+    si = sent_starts.index(c["sent"].start_char)
+    # the previous amount's period, in the sentence just before
+    for j in range(k - 1, -1, -1):
+        sj = sent_starts.index(ctxs[j]["sent"].start_char)
+        if sj == si:
+            continue
+        if si - sj > 1:
+            break
+        pj = periods[j]
+        if pj is not None and items[j]["per"] is None and items[j]["unit"] == items[k]["unit"]:
+            return pj
+        break
+    # a span (not a single day) named in the sentence before, when no amount came between
+    if si == 0:
+        return None
+    prev_start = sent_starts[si - 1]
+    if any(prev_start <= items[j]["char_start"] < c["sent"].start_char for j in range(len(items))):
+        return None
+    prev = [d for d in dates if prev_start <= d["char_start"] < c["sent"].start_char]
+    if prev and prev[-1].get("precision") not in ("day", None) and prev[-1]["start"] != prev[-1]["end"]:
+        return prev[-1]
+    return None
+
+
+def _fill_commodities(doc, items, ctxs, fac_mentions):
+    lx = _lex()
+    inst = lx["goods"]["installation_goods"]
+    unit_default = lx["goods"]["unit_default"]
+    lng_seen = re.search(r"(?i)\b(?:lng|liquefied natural gas)\b", doc.text)
+    for k, (it, c) in enumerate(zip(items, ctxs)):
+        if it["commodity"]:
+            continue
+        sent = c["sent"]
+        # the amount beside it in the same sentence
+        same = [items[j] for j in range(len(items)) if j != k and ctxs[j]["sent"].start == sent.start
+                and items[j]["commodity"] and items[j]["unit"] == it["unit"] and items[j].get("_how") in ("of", "head", "subject")]
+        near = sorted(same, key=lambda o: abs(o["char_start"] - it["char_start"]))
+        if near and abs(near[0]["char_start"] - it["char_start"]) < 120:
+            it["commodity"] = near[0]["commodity"]
+            continue
+        # the installation's good
+        g = None
+        for name in it["facilities"]:
+            kind = next((m["kind"] for m in fac_mentions if m["name"] == name), None)
+            low = name.lower()
+            for key, good in sorted(inst.items(), key=lambda kv: -len(kv[0])):
+                if key in low or key == (kind or ""):
+                    g = good
+                    break
+            if g:
+                break
+        if g:
+            it["commodity"] = g
+            continue
+        # goods named earlier in the sentence, then later in it
+        hits = [h for h in _goods_in(doc.text[sent.start_char:sent.end_char], sent.start_char)
+                if h[2].lower() not in lx["weak"] and not (it["char_start"] <= h[0] < it["char_end"])]
+        before = [h for h in hits if h[0] < it["char_start"]]
+        after = [h for h in hits if h[0] >= it["char_end"]]
+        pick = (before[-1] if before else None) or (after[0] if after else None)
+        if pick is None:
+            si_prev = [s for s in doc.sents if s.end_char <= sent.start_char]
+            if si_prev:
+                ps = si_prev[-1]
+                ph = [h for h in _goods_in(ps.text, ps.start_char) if h[2].lower() not in lx["weak"]]
+                if ph:
+                    pick = ph[-1]
+        if pick is not None:
+            g = _canon(pick[2])
+        if g is None:
+            g = unit_default.get(it["unit"])
+        if g == "gas" and lng_seen and it["unit"] == "m3":
+            g = "LNG"
+        it["commodity"] = g
