@@ -36,6 +36,7 @@ class Article:
     author: str | None = None
 
 
+MIN_WORDS = 8        # fewer words than this is not a report (an error page, a stub)
 _TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|yclid$|mc_)", re.I)
 
 
@@ -137,12 +138,18 @@ def read_article(page_html: str, url: str, final_url: str | None = None, *,
     text = None
     if hints.get("body_selector"):
         text = _body_by_selector(lxml.html.fromstring(page_html), hints["body_selector"])
-    extracted = trafilatura.bare_extraction(page_html, url=final_url, with_metadata=True,
-                                            include_comments=False, include_tables=True,
-                                            favor_precision=True)
+    extracted = None
+    # The precise pass first; trafilatura's fallback extractors only when it finds nothing
+    # (on short reports they tend to pull in ads and headlines).
+    for fast in (True, False):
+        extracted = trafilatura.bare_extraction(page_html, url=final_url, with_metadata=True,
+                                                include_comments=False, include_tables=True,
+                                                favor_precision=True, fast=fast)
+        if extracted is not None and len((extracted.text or "").split()) >= MIN_WORDS:
+            break
     if text is None and extracted is not None and extracted.text:
         text = extracted.text.replace("\n", "\n\n")
-    if not text or not text.strip():
+    if not text or len(text.split()) < MIN_WORDS:
         raise ArticleError(f"{url}: no report text found on the page")
 
     canonical = (tree.xpath('//link[@rel="canonical"]/@href') or [None])[0] \

@@ -79,7 +79,7 @@ def parse_feed(content: bytes | str, url: str, content_type: str = "application/
     entries, skipped = [], []
     for n, e in enumerate(parsed.entries, 1):
         link = e.get("link") or next((l.get("href") for l in e.get("links", []) if l.get("href")), None)
-        if not link:
+        if not link or not link.strip().lower().startswith(("http://", "https://")):
             skipped.append(f"entry {n} ({plain(e.get('title'))[:60]!r}) has no link")
             continue
         entries.append(FeedEntry(
