@@ -16,6 +16,8 @@ from __future__ import annotations
 import functools
 import re
 
+from difflib import SequenceMatcher
+
 from spacy.language import Language
 from spacy.util import filter_spans
 
@@ -30,6 +32,13 @@ _GAZETTEERS = ("gazetteer_organizations.jsonl", "gazetteer_places.jsonl",
                "gazetteer_facilities.jsonl", "gazetteer_skip.jsonl")
 _VESSEL_WORDS = {"tanker", "vessel", "ship", "carrier", "freighter", "barge", "supertanker", "icebreaker",
                  "tug", "ferry", "bulker", "mv", "m/v", "m/t"}
+_AREA_NOUNS = {"coast", "island", "region", "province", "city", "town", "port", "north", "south", "east", "west",
+               "shores", "outskirts", "centre", "center", "capital", "state", "village", "area", "gulf", "bay"}
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_NO_LOWER = {"congress", "senate", "marathon", "turkey", "china", "japan", "jordan", "georgia", "chevron",
+             "mobile", "sunoco", "argus", "platts", "reserve", "union", "sonangol", "trinidad", "holland",
+             "britain", "reuters_"}
 _STAKE_WORDS = {"stake", "interest", "shares", "investment", "holding", "share", "stakes", "invest", "invested"}
 
 
@@ -49,7 +58,11 @@ def _ruler_patterns() -> tuple[list[dict], list[dict]]:
                     seen.add(k)
                     lower.append(entry)
                 continue
-            for variant in {text, text.upper()}:
+            variants = {text, text.upper()}
+            if p["label"] in ("ORG", "GPE") and len(text) >= 6 and text.isalpha() and \
+                    text.lower() not in _NO_LOWER:
+                variants.add(text.lower())             # lower-cased reports: "he told reuters"
+            for variant in variants:
                 k = ("e", p["label"], variant)
                 if k not in seen:
                     seen.add(k)
@@ -103,7 +116,7 @@ def _lex() -> dict:
         "gated": gated,
         "government": re.compile(
             rf"\b(?:(?:the|The)\s+)?(?P<c>{ctry_alt})(?:['’]s)?\s+(?P<g>[Gg]overnment)\b"
-            rf"|\b(?P<g2>[Gg]overnment)\s+of\s+(?:the\s+)?(?P<c2>{ctry_alt})\b"),
+            rf"|\b(?P<g2>[Gg]overnment)\s+of\s+(?:the\s+)?(?P<c2>{ctry_alt})\b", re.I),
         "ministry": re.compile(
             rf"\b(?:(?P<c>{ctry_alt})(?:['’]s)?\s+)?(?P<t>{topic_alt})\s+(?P<m>[Mm][Ii][Nn][Ii][Ss][Tt][Rr][Yy])\b"
             rf"|\b(?P<m2>Ministry)\s+of\s+(?:the\s+)?(?P<t2>{topic_alt.title()})"
@@ -117,7 +130,13 @@ def _country_of(word: str) -> str | None:
     lx = _lex()
     if word in lx["country_spellings"]:
         return lx["country_spellings"][word]
-    return lx["demonyms"].get(word)
+    if word in lx["demonyms"]:
+        return lx["demonyms"][word]
+    if word.islower() and word not in ("us", "uk"):        # a lower-cased report
+        for k, v in list(lx["country_spellings"].items()) + list(lx["demonyms"].items()):
+            if k.lower() == word and v:
+                return v
+    return None
 
 
 @functools.lru_cache(maxsize=None)
@@ -208,7 +227,26 @@ def _ner_candidates(doc, gaz: list[_C], skip, fac_spans) -> list[_C]:
         s, e = toks[0].idx, toks[-1].idx + len(toks[-1])
         if s >= e:
             continue
+        # "Lago Agrio to Balao": two names the model joined
+        m_to = re.fullmatch(r"([A-Z][\w' .-]+?) to ([A-Z][\w' .-]+)", doc.text[s:e])
+        if m_to and t in ("org", "place"):
+            out.append(_C(s, s + len(m_to.group(1)), "place", None, m_to.group(1), 0.5, "ner", ent.label_))
+            s = s + m_to.start(2)
+            t = "place"
+        m_sl = re.fullmatch(r"([A-Z][\w-]+)/([A-Z][\w-]+)", doc.text[s:e])
+        if m_sl and t == "org" and not any(g.overlaps(s, e) for g in gaz):
+            # "ISAB/Garrone": two partners
+            out.append(_C(s, s + len(m_sl.group(1)), "org", None, m_sl.group(1), 0.55, "ner", ent.label_))
+            out.append(_C(s + m_sl.start(2), e, "org", None, m_sl.group(2), 0.55, "ner", ent.label_))
+            continue
         inside = [g for g in gaz if g.overlaps(s, e)]
+        if inside and t == "org" and all(g.start >= s and g.end <= e for g in inside) and \
+                any(g.type == "org" for g in inside) and (e - s) > max(g.end - g.start for g in inside) and \
+                _capitalised_name(doc.text[s:e]) and not any(a <= s and e <= b for a, b in fac_spans):
+            # a subsidiary named after its parent: "Societe Francaise de BP", "Shell Francaise"
+            for g in inside:
+                gaz.remove(g)
+            inside = []
         if inside:
             # an organisation the model found that contains a gazetteer place keeps its name
             # ("Bank of Thailand", "Port of Singapore Authority")
@@ -222,6 +260,56 @@ def _ner_candidates(doc, gaz: list[_C], skip, fac_spans) -> list[_C]:
         if any(a < e and s < b for a, b in skip):
             continue
         out.append(_C(s, e, t, None, doc.text[s:e], 0.6, "ner", ent.label_))
+    return out
+
+
+def _capitalised_name(text: str) -> bool:
+    words = text.split()
+    return len(words) >= 2 and all(w[:1].isupper() or w[:1] in "(&/" or w.lower() in ("de", "of", "and", "du", "la", "di", "del")
+                                   for w in words)
+
+
+_CORP = re.compile(
+    r"(?<![\w&.-])((?:[A-Z][\w&'.-]*|&)(?:\s(?:[A-Z][\w&'./-]*|&|of|de|and|du|di))*?\s"
+    r"(?:Inc|Corp|Corporation|Co|Company|Ltd|Plc|PLC|LLC|LLP|JSC|PJSC|SA|S\.A|AG|NV|N\.V|BV|GmbH|SpA|A/S|ASA|"
+    r"Authority|Agency|Association|Commission|Council|Exchange|Institute|Consortium|Fund|Organization|"
+    r"Organisation|Administration|Partners|Ministry|Bank|Committee|Federation|Chamber))\b\.?")
+
+
+def _corp_candidates(doc) -> list[_C]:
+    """Names ending in a corporate suffix or an institution word ("Pacific Resources Inc")."""
+    out = []
+    months = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct",
+              "Nov", "Dec", "The", "A", "An", "In", "On", "At", "For", "By", "And", "But", "Its", "Their", "This",
+              "That", "Under", "With", "From", "To", "After", "Before", "Shares", "Unlike", "Both", "Earlier",
+              "Analysts", "Traders", "Officials", "Sources", "Industry", "If", "As", "When", "While", "Since"}
+    for m in _CORP.finditer(doc.text):
+        text = m.group(1)
+        words = text.split()
+        for i in range(len(words) - 1, -1, -1):
+            if words[i].endswith(("'s", "’s", "s'")):
+                words = words[i + 1:]                  # "Union Pacific's Champlin Petroleum Co": the owned firm
+                break
+        while words and (words[0] in months or words[0] in ("of", "de", "and", "du", "di", "&")):
+            words = words[1:]
+        if len(words) < 2 or words[0].isupper() and len(words[0]) > 5 and words[0].isalpha() and \
+                not words[1].isupper():
+            continue
+        if any(w in months for w in words[1:]):
+            continue
+        start = m.start(1) + text.find(words[0]) if words[0] != text.split()[0] else m.start(1)
+        # the start moved past a skipped word: find its offset in the match
+        off = m.start(1)
+        for w in text.split():
+            if w == words[0]:
+                break
+            off = doc.text.find(w, off) + len(w)
+        start = doc.text.find(words[0], off)
+        end = m.end(1)
+        if end - start < 6 or _is_place_name(doc.text[start:end]):
+            continue
+        out.append(_C(start, end, "org", None, doc.text[start:end], 0.7, "corp"))
     return out
 
 
@@ -271,6 +359,8 @@ def _fix_types(doc, cands: list[_C]) -> list[_C]:
         if c.src in ("ner",):
             if f in lx["not"] or _is_ticker(doc, c.start, c.end) or not re.search(r"[A-Za-z]{2}", text):
                 continue
+            if " " not in f and any(SequenceMatcher(None, f, mo).ratio() >= 0.8 for mo in _MONTHS):
+                continue                              # "Februry": a misspelt month
             words = text.split()
             prev = _prev_words(doc, c.start, 3)
             prevl = [w.lower() for w in prev]
@@ -289,7 +379,8 @@ def _fix_types(doc, cands: list[_C]) -> list[_C]:
                 elif len(words) == 1 and text not in surnames:
                     if prevl and prevl[-1] in lx["titles"]:
                         pass
-                    elif prevl and prevl[-1] in ("in", "at", "near", "from", "outside", "off"):
+                    elif prevl and (prevl[-1] in ("in", "at", "near", "from", "outside", "off") or
+                                    (prevl[-1] == "of" and len(prevl) > 1 and prevl[-2] in _AREA_NOUNS)):
                         c.type = "place"
                     else:
                         c.type = "?"                  # decided by coordination below, else dropped
@@ -305,8 +396,8 @@ def _fix_types(doc, cands: list[_C]) -> list[_C]:
                     s2 = c.start + c.text.find(" to ") + 4
                     out.append(_C(c.start, c.start + len(a), "place", None, a, 0.5, "ner"))
                     c.start, c.text, c.type = s2, b, "place"
-                elif len(words) == 1 and not names.is_acronym(text) and prevl and \
-                        prevl[-1] in ("in", "at", "near", "outside") and \
+                elif len(words) <= 3 and not names.is_acronym(text) and prevl and not _has_org_word(text) and \
+                        f not in _org_gaz() and prevl[-1] in ("in", "at", "near", "outside") and \
                         not (len(prevl) > 1 and prevl[-2] in _STAKE_WORDS):
                     c.type = "place"
                 elif f in lx["generic"] or all(w.lower().strip(".") in lx["org_words"] | lx["suffixes"] | {"the", "of", "u.s"}
@@ -384,6 +475,18 @@ def find_entities(doc) -> dict[str, list[dict]]:
     excl = facilities.excluded_spans(doc)
     gaz, skip = _gazetteer_candidates(doc)
     ner = _ner_candidates(doc, gaz, skip, excl)
+    # names ending in Inc/Corp/Authority the model cut or missed; they win over what they cover
+    for c in _corp_candidates(doc):
+        covered = [x for x in gaz + ner if x.overlaps(c.start, c.end)]
+        if any(x.start <= c.start and x.end >= c.end and x.type == "org" for x in covered):
+            continue
+        if any(x.type == "org" and x.src == "gaz" and (x.start < c.start or x.end >= c.end) for x in covered):
+            continue
+        if any(a < c.end and c.start < b for a, b in skip):
+            continue
+        gaz = [x for x in gaz if not x.overlaps(c.start, c.end)]
+        ner = [x for x in ner if not x.overlaps(c.start, c.end)]
+        ner.append(c)
     rules = _rule_candidates(doc, gaz + ner)
     # rule spans (government-of, ministries, MENAFN sources) replace what they overlap
     strong_rules = [r for r in rules if r.src == "rule"]
@@ -431,11 +534,16 @@ def _acronym_aliases(doc, cands: list[_C], excl) -> list[_C]:
             defs[m.group(1)] = (c.start, c.end, names.clean(c.text))
     out = list(cands)
     for a, (s, e, long) in defs.items():
-        owner = next((c for c in out if c.type == "org" and c.overlaps(s, e)), None)
-        if owner is None:
-            continue
         if any(x < e and s < y for x, y in excl):
             continue
+        owner = next((c for c in out if c.type == "org" and c.overlaps(s, e)), None)
+        if owner is None:
+            # the long form names an institution nobody else found: "Port of Singapore Authority (PSA)"
+            if not _has_org_word(long) or any(c.type == "person" and c.overlaps(s, e) for c in out):
+                continue
+            out = [c for c in out if not (c.start >= s and c.end <= e)]
+            owner = _C(s, e, "org", None, doc.text[s:e], 0.75, "acr")
+            out.append(owner)
         for s2, e2 in names.find_all(doc.text, a):
             if any(x <= s2 < y for x, y in excl):
                 continue
@@ -521,6 +629,39 @@ def _merge(doc, cands: list[_C]) -> dict[str, list[dict]]:
             if target:
                 _absorb(groups[target], g)
                 del groups[k]
+    order = [k for k in order if k in groups]
+    # an undefined acronym that spells the initials of an organisation of the report ("PRI")
+    for k in list(order):
+        g = groups.get(k)
+        if g is None or g["type"] != "org" or g["named"] or not names.is_acronym(g["name"]) or " " in g["name"]:
+            continue
+        acr = g["name"].replace(".", "")
+        for other in order:
+            o = groups.get(other)
+            if other == k or o is None or o["type"] != "org":
+                continue
+            words = [w for w in re.split(r"[\s-]+", o["name"]) if w[:1].isupper()]
+            if len(words) >= 2 and names.initials(words) in (acr, acr + "C") or \
+                    len(words) >= 3 and names.initials(words[:-1]) == acr:
+                _absorb(o, g)
+                del groups[k]
+                break
+    order = [k for k in order if k in groups]
+    # misspelt places ("Mont Beliview" beside "Mont Belvieu") join the better-attested spelling
+    for k in list(order):
+        g = groups.get(k)
+        if g is None or g["type"] != "place" or g["named"]:
+            continue
+        kk = names.key(g["name"])
+        for other in order:
+            o = groups.get(other)
+            if other == k or o is None or o["type"] != "place":
+                continue
+            ok = names.key(o["name"])
+            if kk[:1] == ok[:1] and len(kk) >= 5 and SequenceMatcher(None, kk, ok).ratio() >= 0.84:
+                _absorb(o, g)
+                del groups[k]
+                break
     order = [k for k in order if k in groups]
     # a single-word person nobody names in full is dropped unless given a title
     out: dict[str, list[dict]] = {"organizations": [], "places": [], "people": []}

@@ -37,6 +37,8 @@ _KIND_HEAD = {"field": "field", "refinery": "refinery", "port": "port", "termina
               "railway": "railway", "mooring": "mooring"}
 _PLURAL_HEADS = {"fields", "oilfields", "gasfields", "refineries", "terminals", "ports", "pipelines",
                  "platforms", "deposits", "plants"}
+_AREA_WORDS = {"region", "province", "area", "district", "basin", "oblast", "city", "town", "village",
+               "governorate", "county", "state", "peninsula", "island", "bay", "river", "valley", "coast"}
 # kinds whose facility may be named by the place after the head ("a refinery at X")
 _RIGHT_KINDS = {"refinery", "terminal", "field", "port", "plant", "storage", "other", "platform"}
 
@@ -106,7 +108,7 @@ def _is_cap(tok, lower_doc: bool) -> bool:
         return True
     if re.match(r"^[a-z]'[A-Z]", t):          # l'Etang, d'Ivoire
         return True
-    return lower_doc and tok.ent_type_ in ("GPE", "LOC", "FAC")
+    return lower_doc and (tok.ent_type_ in ("GPE", "LOC", "FAC") or tok.i in tok.doc.user_data.get("fw_gaz_place_tokens", ()))
 
 
 def _name_left(doc, i: int, lower_doc: bool) -> tuple[int, int] | None:
@@ -150,6 +152,8 @@ def _name_right(doc, i: int, lower_doc: bool) -> tuple[int, int] | None:
     while j < len(doc):
         tok = doc[j]
         if _is_cap(tok, lower_doc) and tok.text not in d["stop"]:
+            if j > i and tok.lower_ in d["blockers"]:
+                break                                  # "Port of Singapore Authority"
             j += 1
             continue
         if j + 1 < len(doc) and _is_cap(doc[j + 1], lower_doc) and (
@@ -222,6 +226,9 @@ def _canonical(base: str, head_tokens, kind: str) -> str:
 def _pattern_mentions(doc) -> list[_Mention]:
     d = _data()
     lower_doc = sum(1 for c in doc.text[:2000] if c.isupper()) < 0.01 * min(len(doc.text), 2000)
+    if lower_doc:
+        doc.user_data["fw_gaz_place_tokens"] = {i for sp in doc.spans.get(GAZ_KEY, []) if sp.label_ in ("GPE", "LOC")
+                                                for i in range(sp.start, sp.end)}
     heads = filter_spans([doc[s:e] for _, s, e in _head_matcher(doc.vocab)(doc)])
     out: list[_Mention] = []
     for h in heads:
@@ -461,6 +468,9 @@ def find_facilities(doc) -> list[dict]:
     for m in pending:
         target = [groups[k] for k in order if groups[k]["qualifier"] and
                   names.fold(groups[k]["qualifier"]) == names.fold(m.qualifier) and groups[k]["kind"] == m.kind]
+        if not target:
+            # "the Texas refinery" in a report about one refinery: that refinery
+            target = [groups[k] for k in order if groups[k]["kind"] == m.kind]
         if len(target) == 1:
             t = target[0]
             t["spellings"].append(m.written)
@@ -471,6 +481,9 @@ def find_facilities(doc) -> list[dict]:
         g = groups[k]
         if g["kind"] in ("field", "platform") and g["base"] and k[0] != "gaz" and _place_kind(g["base"]) is None:
             for s, e in names.find_all(doc.text, g["base"]):
+                after = doc.text[e:e + 14].split()[:1]
+                if after and after[0].lower().strip(".,") in _AREA_WORDS:
+                    continue                           # "the Shabwa region" is a place
                 if not any(s >= a and e <= b for a, b in g["mentions"]):
                     g["mentions"].append((s, e))
                     g["excl"].append((s, e))
@@ -479,7 +492,7 @@ def find_facilities(doc) -> list[dict]:
     for acr, (s, e, long) in _acronyms(doc).items():
         for k in order:
             g = groups[k]
-            if any(a <= s < b or s <= a < e for a, b in g["mentions"]):
+            if any(a <= s and e <= b for a, b in g["excl"]):
                 for s2, e2 in names.find_all(doc.text, acr):
                     if not any(a <= s2 < b for a, b in g["mentions"]):
                         g["mentions"].append((s2, e2))
