@@ -32,6 +32,6 @@ def provenance(doc, start_char: int, end_char: int) -> dict:
     return {
         "char_start": start_char,
         "char_end": end_char,
-        "sentence": sent.text,
+        "sentence": sent.text.rstrip(),
         "sentence_start": sent.start_char,
     }

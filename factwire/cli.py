@@ -246,3 +246,10 @@ def main() -> None:
     except ConfigError as exc:
         typer.echo(f"factwire: {exc}", err=True)
         sys.exit(1)
+
+
+# Commands of other modules register themselves here (query, review).
+from . import query_cli, review_cli  # noqa: E402
+
+query_cli.register(app)
+review_cli.register(app)

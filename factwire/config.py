@@ -110,4 +110,15 @@ def load_sources(path: str | os.PathLike | None = None, *, samples_origin: str |
 
 
 def default_db_path() -> str:
-    return os.environ.get("FACTWIRE_DB") or DEFAULT_DB
+    """$FACTWIRE_DB, else ``db`` in ./factwire.toml's [factwire] table, else factwire.db."""
+    if os.environ.get("FACTWIRE_DB"):
+        return os.environ["FACTWIRE_DB"]
+    local = Path("factwire.toml")
+    if local.exists():
+        try:
+            settings = tomllib.loads(local.read_text(encoding="utf-8")).get("factwire", {})
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{local}: not valid TOML: {exc}") from None
+        if settings.get("db"):
+            return str(settings["db"])
+    return DEFAULT_DB

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from .tables import TABLES, Table
+from .views import VIEWS
 
 
 def _create(db: sqlite_utils.Database, table: Table) -> None:
@@ -31,6 +32,8 @@ def ensure(db: sqlite_utils.Database) -> sqlite_utils.Database:
     """Create missing tables, columns and indexes; safe to call on every open."""
     for table in TABLES:
         _create(db, table)
+    for name, sql in VIEWS.items():
+        db.create_view(name, sql.strip(), replace=True)
     return db
 
 
