@@ -36,6 +36,9 @@ _AREA_NOUNS = {"coast", "island", "region", "province", "city", "town", "port", 
                "shores", "outskirts", "centre", "center", "capital", "state", "village", "area", "gulf", "bay"}
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
+_NOT_ORG_HEADS = {"project", "projects", "program", "programme", "programs", "tax", "scheme", "plan", "act",
+                  "initiative", "agreement", "accord", "bonus", "sales", "deal", "index", "contract", "treaty",
+                  "round", "talks", "summit", "conference", "forum", "week", "blend"}
 _NO_LOWER = {"congress", "senate", "marathon", "turkey", "china", "japan", "jordan", "georgia", "chevron",
              "mobile", "sunoco", "argus", "platts", "reserve", "union", "sonangol", "trinidad", "holland",
              "britain", "reuters_"}
@@ -349,7 +352,7 @@ def _is_place_name(text: str) -> bool:
 def _fix_types(doc, cands: list[_C]) -> list[_C]:
     lx = _lex()
     people_full = [c for c in cands if c.type == "person" and len(names.clean(c.text).split()) >= 2]
-    surnames = {names.clean(c.text).split()[-1] for c in people_full}
+    surnames = {w for c in people_full for w in names.clean(c.text).split()[1:] if w[:1].isupper() and len(w) > 2}
     out = []
     for c in cands:
         text = names.clean(c.text)
@@ -385,8 +388,11 @@ def _fix_types(doc, cands: list[_C]) -> list[_C]:
                     else:
                         c.type = "?"                  # decided by coordination below, else dropped
             elif c.type == "org":
-                if text in surnames:
+                if text in surnames or (len(words) in (2, 3) and words[-1] in surnames and not _has_org_word(text)
+                                        and f not in _org_gaz()):
                     c.type = "person"
+                elif words[-1].lower() in _NOT_ORG_HEADS or (f in lx["demonym_fold"]):
+                    continue                          # programmes, taxes, projects, nationality words
                 elif re.match(r"^(.+?) (?:in|at) (.+)$", text) and _is_place_name(text.split(" in ")[-1].split(" at ")[-1]):
                     place = re.split(r" (?:in|at) ", text)[-1]
                     s = c.start + c.text.rfind(place)
@@ -405,6 +411,8 @@ def _fix_types(doc, cands: list[_C]) -> list[_C]:
                     continue
             if c.type == "place" and (f in lx["demonym_fold"] and f not in _place_gaz()):
                 continue
+            if c.type == "place" and text in surnames and f not in _place_gaz():
+                c.type = "person"
         out.append(c)
     # "X, Texas": a name followed by a state or country is a place
     places = [c for c in out if c.type == "place"]
@@ -418,7 +426,7 @@ def _fix_types(doc, cands: list[_C]) -> list[_C]:
     for _ in range(2):
         spans = sorted(out, key=lambda c: c.start)
         for i, c in enumerate(spans):
-            if c.type not in ("org", "person", "?") or c.src != "ner" or _has_org_word(c.text) or \
+            if c.type not in ("org", "?", "person") or c.src != "ner" or _has_org_word(c.text) or \
                     len(c.text.split()) > 2:
                 continue
             nb = []
@@ -430,8 +438,16 @@ def _fix_types(doc, cands: list[_C]) -> list[_C]:
                 gap = doc.text[c.end:spans[i + 1].start]
                 if re.fullmatch(r",\s*|\s+and\s+|,\s+and\s+", gap):
                     nb.append(spans[i + 1])
+            if c.type == "person" and len(nb) < 2:
+                continue                              # a full name needs a list on both sides to be a place
             if any(n.type == "place" for n in nb) and not any(n.type in ("org",) and n.src == "gaz" for n in nb):
                 c.type = "place"
+    # one spelling, one type: a name the report uses as a place elsewhere is a place here too
+    place_texts = {names.fold(names.clean(c.text)) for c in out if c.type == "place"}
+    for c in out:
+        if c.src == "ner" and c.type in ("org", "?", "person") and names.fold(names.clean(c.text)) in place_texts \
+                and not _has_org_word(c.text):
+            c.type = "place"
     return [c for c in out if c.type != "?"]
 
 
@@ -573,6 +589,11 @@ def _merge(doc, cands: list[_C]) -> dict[str, list[dict]]:
             return (c.type, c.canon)
         if c.canon:
             return (c.type, "=" + c.canon)
+        if c.type == "org":
+            hit = _org_gaz().get(names.fold(names.clean(c.text)))
+            if hit:
+                c.canon = hit
+                return (c.type, "=" + hit)
         if c.type == "place":
             hit = _place_gaz().get(names.fold(names.clean(c.text)))
             if hit:
@@ -619,12 +640,15 @@ def _merge(doc, cands: list[_C]) -> dict[str, list[dict]]:
             continue
         words = g["name"].split()
         if len(words) == 1 and g["type"] in ("person", "org"):
-            hits = [p for p in people if p != k and groups[p]["name"].split()[-1].lower() == words[0].lower()]
+            hits = [p for p in people if p != k and words[0].lower() in
+                    [w.lower() for w in groups[p]["name"].split()[1:]]]
             if len(hits) >= 1 and not (g["type"] == "org" and g["named"]):
                 _absorb(groups[hits[0]], g)
                 del groups[k]
                 continue
-        if g["type"] == "org" and not g["named"]:
+        if g["type"] == "org" and not g["named"] and all(names.key(sp) == names.fold(sp).replace(".", "").strip()
+                                                         or "'" in sp for sp in g["spellings"]):
+            # a short form without a suffix of its own ("Champlin", not "AGIP SpA")
             target = _find_prefix_group(groups, order, k)
             if target:
                 _absorb(groups[target], g)
@@ -658,7 +682,8 @@ def _merge(doc, cands: list[_C]) -> dict[str, list[dict]]:
             if other == k or o is None or o["type"] != "place":
                 continue
             ok = names.key(o["name"])
-            if kk[:1] == ok[:1] and len(kk) >= 5 and SequenceMatcher(None, kk, ok).ratio() >= 0.84:
+            if len(kk) >= 5 and (kk[:3] == ok[:3] and SequenceMatcher(None, kk, ok).ratio() >= 0.87 or
+                                 kk[:2] == ok[:2] and sorted(kk) == sorted(ok)):
                 _absorb(o, g)
                 del groups[k]
                 break

@@ -56,6 +56,7 @@ def _data() -> dict:
         "generic": {w.lower() for w in d["generic_heads"]},
         "particles": {w.lower() for w in d["name_particles"]},
         "stop": set(d["name_stopwords"]),
+        "edge": set(d["edge_words"]),
         "blockers": {w.lower() for w in d["head_blockers"]},
         "preps": {w.lower() for w in d["locative_preps"]},
         "mooring": re.compile(d["mooring_names"]),
@@ -136,8 +137,11 @@ def _name_left(doc, i: int, lower_doc: bool) -> tuple[int, int] | None:
 
 def _strip_name(doc, s: int, e: int) -> tuple[int, int]:
     d = _data()
-    while s < e and (doc[s].text in d["stop"] or (doc[s].lower_ in d["particles"] and doc[s].text.islower())):
+    while s < e and (doc[s].text in d["stop"] or (doc[s].lower_ in d["particles"] and doc[s].text.islower())
+                     or (doc[s].text in d["edge"] and doc[s].is_sent_start)):
         s += 1
+    while e - s > 1 and doc[e - 1].lower_.strip(".") in _suffixes():
+        e -= 1                                         # "Trunkline Gas Co pipeline" -> "Trunkline Gas"
     while e > s and (doc[e - 1].lower_ in d["particles"] or doc[e - 1].text in ("-", "/", "'", "&")):
         e -= 1
     return s, e
@@ -276,6 +280,8 @@ def _left_candidate(doc, s, e, h, kind):
     if not name or len(name) < 2 or not re.search(r"[A-Za-z]", name):
         return None
     proper_head = h[0].text[:1].isupper() and not h[0].is_sent_start
+    if proper_head and s > 0 and doc[s - 1].lower_ in ("of", "for", "into", "on"):
+        return None                                   # "Commission into Grain Storage": inside another name
     if _is_demonym(name):
         return None
     pk = _place_kind(name)
@@ -390,7 +396,7 @@ def _mooring_ids(doc) -> list[_Mention]:
 def _gazetteer_mentions(doc) -> list[_Mention]:
     kinds = gazetteer_kinds()
     out = []
-    for sp in doc.spans.get(GAZ_KEY, []):
+    for sp in filter_spans([sp for sp in doc.spans.get(GAZ_KEY, []) if sp.label_ in ("FAC", "ORG", "SKIP")]):
         if sp.label_ != "FAC":
             continue
         canon = sp.id_ or sp.text
