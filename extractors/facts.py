@@ -91,6 +91,29 @@ def _goods_in(text, offset=0):
     return out
 
 
+def _strong_hits(doc, start, end, blocked=()):
+    """Goods named in doc.text[start:end], not inside a name ("Continental Grain Co") or facility."""
+    lx = _lex()
+    out = []
+    for h in _goods_in(doc.text[start:end], start):
+        if h[2].lower() in lx["weak"]:
+            continue
+        if any(s <= h[0] < e for s, e in blocked):
+            continue
+        span = doc.char_span(h[0], h[1], alignment_mode="expand")
+        if span is None:
+            continue
+        if any(t.ent_type_ in ("ORG", "PERSON", "FAC", "WORK_OF_ART", "LAW") for t in span):
+            continue
+        first, last = span[0], span[-1]
+        if h[2][:1].isupper() and not h[2].isupper() and (
+                (last.i + 1 < len(doc) and doc[last.i + 1].text[:1].isupper() and doc[last.i + 1].is_alpha)
+                or (first.i > first.sent.start and doc[first.i - 1].text[:1].isupper() and doc[first.i - 1].is_alpha)):
+            continue
+        out.append(h)
+    return out
+
+
 def _canon(form):
     return _lex()["goods"]["commodities"].get(" ".join(form.lower().split()))
 
@@ -114,14 +137,23 @@ _STOP_NP = {"for", "to", "from", "at", "in", "by", "with", "through", "via", "on
 def _np_goods(doc, start, limit_end):
     """Goods named in the noun phrase starting at ``start`` (after 'of')."""
     text = doc.text[start:limit_end]
-    words = list(re.finditer(r"[A-Za-z][\w'.-]*|,|\(|\)|;|:", text))
+    words = list(re.finditer(r"[A-Za-z][\w'.-]*|\d[\d,.]*|,|\(|\)|;|:", text))
     end = start
     kept = []
-    for w in words:
+    goods = _lex()["goods"]["commodities"]
+    for n, w in enumerate(words):
         lw = w.group(0).lower().rstrip(".")
-        if lw in _STOP_NP or lw in (";", ":", "(", ")"):
+        if lw in _STOP_NP or lw in (";", ":", "(", ")") or lw[:1].isdigit():
             break
-        if lw == "," and kept and kept[-1] == ",":
+        if lw == "," and (not kept or kept[-1] == "," or n + 1 >= len(words)
+                          or not _goods_in(text[words[n + 1].start():words[n + 1].end() + 20])
+                          or _goods_in(text[words[n + 1].start():words[n + 1].end() + 20])[0][0] != 0):
+            break
+        if w.group(0)[:1].isupper() and n > 0 and lw not in goods:
+            break
+        wspan = doc.char_span(start + w.start(), start + w.end(), alignment_mode="expand")
+        if wspan is not None and len(wspan) and wspan[0].tag_ in ("VBN", "VBD", "VBZ", "VBP", "VBG", "MD") \
+                and lw not in goods:
             break
         kept.append(lw)
         end = start + w.end()
@@ -156,19 +188,16 @@ def _np_goods(doc, start, limit_end):
     return _canon(strong[-1][2])
 
 
-def _token_goods(doc, tokens):
+def _token_goods(doc, tokens, blocked=()):
     """Goods named by compound/amod modifiers of ``tokens`` or their own lemma."""
     for tok in tokens:
         left = [c for c in tok.lefts if c.dep_ in ("compound", "amod", "nmod", "poss")] + [tok]
         start = min(t.idx for t in left)
         for c in left:
             start = min(start, min(x.idx for x in c.subtree))
-        frag = doc.text[start:tok.idx + len(tok.text)]
-        hits = _goods_in(frag, start)
-        if hits:
-            strong = [h for h in hits if h[2].lower() not in _lex()["weak"]]
-            if strong:
-                return _canon(strong[-1][2])
+        strong = _strong_hits(doc, start, tok.idx + len(tok.text), blocked)
+        if strong:
+            return _canon(strong[-1][2])
         for c in tok.rights:
             if c.dep_ == "prep" and c.lower_ == "of":
                 for p in c.children:
@@ -189,16 +218,43 @@ def _commodity(doc, item, ctx, items_in_sent, prev_goods):
         g = _np_goods(doc, ctx["unit_end"] + m.end(), min(ctx["sent"].end_char, ctx["unit_end"] + 120))
         if g:
             return g, "of"
+    tail = doc.text[item["char_end"]:item["char_end"] + 80]
+    m = re.match(r"\s*(?:more|less)?\s*(?:[-–—(,]\s*)(?:mostly|mainly|largely|primarily|chiefly|including|all|of\s+which)?\s+", tail)
+    if m:
+        g = _np_goods(doc, item["char_end"] + m.end(), min(ctx["sent"].end_char, item["char_end"] + 80))
+        if g:
+            return g, "of"
+    # the good named between the previous amount of the sentence and this one
+    ws = ctx["win_start"]
+    if ws > ctx["sent"].start_char:
+        # skip the previous amount's own "of X" complement
+        m = re.match(r"\s*(?:\([^)]{1,15}\)\s*)?of\s+(?:[\w'.-]+\s+){0,6}?(?=(?:against|from|versus|compared|to|while|in|for|,))",
+                     doc.text[ws:item["char_start"]])
+        if m:
+            ws += m.end()
+    hits = _strong_hits(doc, ws, item["char_start"], ctx["blocked"])
+    if hits:
+        # a coordinated list of goods right there ("crude oil and natural gas liquids")
+        k = len(hits) - 1
+        while k > 0 and re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", doc.text[hits[k - 1][1]:hits[k][0]]):
+            k -= 1
+        if k < len(hits) - 1:
+            phrase = " ".join(doc.text[hits[k][0]:hits[-1][1]].lower().split())
+            phrase = re.sub(r"^crude\b(?!\s+oil)", "crude oil", phrase)
+            return (_canon(phrase) or phrase), "window"
+        return _canon(hits[-1][2]), "window"
+    if ws > ctx["sent"].start_char and item["char_start"] - ws < 12:
+        return None, None          # "fell 1.2 mln barrels to 331.8 mln": the partner's good
     # 2. goods named for the noun / verb the amount depends on
     chain = ctx["chain"]
     nominal = [t for t in chain[1:] if t.pos_ in ("NOUN", "PROPN")]
-    g = _token_goods(doc, [t for t in nominal if t.i != ctx["anchor"].i][:3])
+    g = _token_goods(doc, [t for t in nominal if t.i != ctx["anchor"].i][:3], ctx["blocked"])
     if g:
         return g, "head"
     for v in ctx["verbs"][:2]:
         subj = [c for c in v.children if c.dep_ in ("nsubj", "nsubjpass", "dobj", "attr")
-                and c.i not in ctx["span_ids"]]
-        g = _token_goods(doc, subj)
+                and c.i not in ctx["span_ids"] and c.i not in ctx["amount_ids"]]
+        g = _token_goods(doc, subj, ctx["blocked"])
         if g:
             return g, "subject"
         # "Exxon's net share of crude oil and NGLs produced ... reached"
@@ -215,118 +271,172 @@ def _commodity(doc, item, ctx, items_in_sent, prev_goods):
 
 # ----------------------------------------------------------------------------- status
 
+AGENT_PRONOUNS = {"we", "it", "they", "he", "she", "i", "company", "government", "ministry", "firm", "group",
+                  "consortium", "operator", "country", "state"}
+
+
+def _agentive(tok):
+    return (tok.ent_type_ in ("ORG", "GPE", "PERSON", "NORP") or tok.pos_ == "PROPN"
+            or tok.lower_ in AGENT_PRONOUNS or tok.lemma_.lower() in AGENT_PRONOUNS)
+
+
 def _status(doc, item, ctx):
+    """Status from the cues nearest the amount: its own phrase first, then each verb up the chain."""
     lx = _lex()
     st = lx["st"]
     chain = ctx["chain"]
-    anchor = ctx["anchor"]
-    lemmas = [t.lemma_.lower() for t in chain]
-    words = {t.lower_ for t in chain}
-    verbs = ctx["verbs"]
     fac_ids = ctx["facility_token_ids"]
-    # modifiers of the nouns on the chain and right after the amount
-    mods = set()
-    for t in chain:
-        if t.pos_ in ("NOUN", "PROPN", "NUM"):
-            for c in t.children:
-                if c.dep_ in ("amod", "compound", "advmod", "nmod", "npadvmod", "det", "quantmod") and c.i not in fac_ids:
-                    mods.add(c.lemma_.lower())
-                    mods.add(c.lower_)
-    for t in ctx["span"]:
-        mods.add(t.lower_)
-    nxt = doc[ctx["span"].end] if ctx["span"].end < len(doc) else None
+    span = ctx["span"]
+    nxt = doc[span.end] if span.end < len(doc) else None
     nxt_l = nxt.lemma_.lower() if nxt is not None else ""
-    # subjects, objects, auxiliaries and preposition objects of the verbs
-    subj_lemmas, aux, preps, xwords = set(), set(), set(), set()
-    for v in verbs:
-        for c in v.children:
-            if c.dep_ in ("nsubj", "nsubjpass", "dobj", "attr", "expl") and c.i not in fac_ids:
-                subj_lemmas.add(c.lemma_.lower())
-                for cc in c.children:
-                    if cc.dep_ in ("compound", "amod") and cc.i not in fac_ids:
-                        xwords.add(cc.lemma_.lower())
-            elif c.dep_ in ("aux", "auxpass"):
-                aux.add(c.lower_)
-            elif c.dep_ == "prep":
-                for p in c.children:
-                    if p.dep_ == "pobj":
-                        preps.add((c.lower_, p.lemma_.lower()))
-            elif c.dep_ in ("acomp", "advmod"):
-                xwords.add(c.lemma_.lower())
-    main_verbs = [v for v in verbs if v.lemma_.lower() not in SPEECH]
-    vlemmas = [v.lemma_.lower() for v in main_verbs]
-    future = bool(aux & {"will", "shall", "'ll", "wo"}) or "going" in lemmas
-    modal = aux & set(st["forecast_modals"])
-    nouns_on_chain = {t.lemma_.lower() for t in chain if t.pos_ in ("NOUN", "PROPN") and t.i not in fac_ids}
-    nouns_on_chain.add(nxt_l) if nxt is not None and nxt.pos_ == "NOUN" else None
-    all_nouns = nouns_on_chain | subj_lemmas
+    lead_words = ctx["lead"].split()[-3:]
     sent_l = ctx["sent"].text.lower()
+    future_words = {"will", "shall", "'ll", "wo"}
 
-    if ("actual" in mods or "actual" in ctx["lead"].split()[-2:]):
+    def words_of(tok):
+        """The lemma of ``tok`` and its modifiers (not inside a facility name)."""
+        out = {tok.lemma_.lower(), tok.lower_} if tok.i not in fac_ids else set()
+        for c in tok.children:
+            if c.dep_ in ("amod", "compound", "nmod", "advmod", "npadvmod", "quantmod", "acomp") and c.i not in fac_ids:
+                out.add(c.lemma_.lower())
+                out.add(c.lower_)
+        return out
+
+    def higher_intent(from_idx):
+        for t in chain[from_idx + 1:]:
+            if t.pos_ in ("VERB", "AUX", "ADJ") and (t.lemma_.lower() in PLAN_STRONG or t.lower_ == "interested"):
+                return True
+        return False
+
+    # 1. the figure itself: "an actual 17.35 mln", "a previous 15.68 mln estimate"
+    own = {t.lower_ for t in span} | set(lead_words)
+    if "actual" in own:
         return "actual"
-    # reserves, "estimated to contain"
-    if (all_nouns & st["reserve_nouns"]) or (set(vlemmas) & st["reserve_verbs"] and
-                                               ("estimate" in vlemmas or "estimated" in words or all_nouns & st["reserve_nouns"])):
+    if nxt_l in ("estimate", "forecast", "projection") or own & {"projected", "expected", "forecast"}:
         return "forecast"
-    if set(vlemmas) & {"contain"}:
+    # reserves anywhere on the chain or as the subject/object of its verbs
+    nouns = set()
+    for t in chain:
+        if t.pos_ in ("NOUN", "PROPN") and t.i not in fac_ids:
+            nouns.add(t.lemma_.lower())
+        if t.pos_ in ("VERB", "AUX"):
+            for c in t.children:
+                if c.dep_ in ("nsubj", "nsubjpass", "dobj") and c.i not in fac_ids:
+                    nouns.add(c.lemma_.lower())
+    if nouns & st["reserve_nouns"] or any(t.lemma_.lower() == "contain" for t in chain):
         return "forecast"
-    # an estimate/forecast written on the figure itself
-    if nxt_l in ("estimate", "forecast", "projection") or (mods & {"estimate", "forecast", "projection", "projected", "expected"}):
-        return "forecast"
-    planning = bool(set(vlemmas) & st["plan_verbs"] - {"increase", "raise", "boost", "expand", "start",
-                                                      "begin", "resume", "bring", "develop", "set", "build"})
-    interested = "interested" in words or "interested" in xwords or any(
-        t.lower_ == "interested" for v in verbs for t in v.children)
-    # capacity
-    cap_noun = bool(all_nouns & st["capacity_nouns"]) or "capacity" in mods
-    can_handle = bool(aux & {"can", "could"}) and bool(set(vlemmas) & st["capacity_verbs"]) and not future
-    if cap_noun or can_handle or (words & {"capable", "able"} and set(vlemmas) & st["capacity_verbs"]):
-        to_be = (future or planning or bool(mods & st["plan_adjectives"]) or bool(xwords & st["plan_adjectives"])
-                 or bool(set(vlemmas) & {"expand", "increase", "raise", "boost", "build", "construct",
-                                         "design", "recommend", "double", "add", "reach"} and not can_handle)
-                 or bool(modal & {"would", "will", "should"}))
-        return "planned" if to_be else "capacity"
-    # agreements, quotas, purchases, sales
-    agreed_n = (all_nouns | mods) & st["agreed_nouns"]
-    agreed_v = set(vlemmas) & st["agreed_verbs"]
-    prep_deal = any(p in ("under", "in", "by", "through", "with") and o in st["agreed_nouns"] for p, o in preps)
-    if agreed_n or agreed_v or prep_deal:
-        only_sales = not prep_deal and not agreed_v - {"sell"} and not agreed_n - st["agreed_sales_exceptions"]
-        if only_sales and (item["per"] or set(vlemmas) & CHANGE_VERBS):
-            pass          # "sales slipped to 4 mln bpd", "sold an average of 1.6 bcf a day": a flow
-        elif interested or (planning and not prep_deal and not ({"sign", "agree", "award", "win"} & agreed_v)):
-            return "planned"
-        else:
+    # 2. walk up: nouns and verbs carrying a cue
+    seen_future = False
+    for n, t in enumerate(chain):
+        lem = t.lemma_.lower()
+        if t.pos_ in ("NOUN", "PROPN") and t.i not in fac_ids and t.i != ctx["anchor"].i:
+            w = words_of(t)
+            if w & st["capacity_nouns"]:
+                return _capacity_or_planned(ctx, n, w, st)
+            if lem in st["agreed_nouns"] or t.lower_ in st["agreed_nouns"]:
+                w = {lem, t.lower_}
+                if w & st["agreed_sales_exceptions"] \
+                        and (item["per"] or _change_verb_above(chain, n)):
+                    continue
+                if higher_intent(n):
+                    return "planned"
+                return "agreed"
+            if w & st["plan_nouns"] - {"project", "programme", "program", "budget", "schedule", "bid"}:
+                return "planned"
+            if w & {"forecast", "projection", "estimate", "outlook", "expectation", "prediction"}:
+                return "forecast"
+            continue
+        if t.pos_ not in ("VERB", "AUX", "ADJ"):
+            continue
+        if lem in SPEECH:
+            continue
+        auxes = {c.lower_ for c in t.children if c.dep_ in ("aux", "auxpass")}
+        subjs = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass") and c.i not in ctx["amount_ids"]]
+        objs = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass", "dobj", "attr")
+                and c.i not in ctx["amount_ids"] and c.i not in ctx["span_ids"]]
+        preps = [(c.lower_, p.lemma_.lower()) for c in t.children if c.dep_ == "prep"
+                 for p in c.children if p.dep_ == "pobj"]
+        ow, heads = set(), set()
+        for o in objs:
+            ow |= words_of(o)
+            heads |= {o.lemma_.lower(), o.lower_}
+        if ow & st["capacity_nouns"]:
+            return _capacity_or_planned(ctx, n, ow | auxes, st)
+        if any(p in ("under", "in", "by", "with", "through") and o in st["agreed_nouns"] for p, o in preps):
             return "agreed"
+        if heads & st["agreed_nouns"] and not (heads & st["agreed_sales_exceptions"] and
+                                            (item["per"] or lem in CHANGE_VERBS)):
+            return "planned" if higher_intent(n) else "agreed"
+        if lem in st["agreed_verbs"] and not (lem == "sell" and item["per"]):
+            if higher_intent(n) or auxes & {"could", "may", "might"}:
+                return "planned" if higher_intent(n) else "forecast"
+            return "agreed"
+        if t.lower_ == "interested" or lem in PLAN_STRONG:
+            return "planned"
+        if lem in {"expect", "forecast", "project", "predict", "anticipate", "foresee"}:
+            return "forecast"
+        if lem in {"see", "look", "think", "believe", "reckon", "put", "suggest", "estimate", "calculate"} and \
+                any(s.lemma_.lower() in st["forecaster_nouns"] or s.lower_ in st["forecaster_nouns"] for s in subjs):
+            return "forecast"
+        if t.lower_ in ("likely", "expected", "set"):
+            return "forecast" if t.lower_ != "set" else "planned"
+        if auxes & {"can"} and lem in st["capacity_verbs"]:
+            return "capacity"
+        if auxes & {"could", "may", "might"}:
+            return "forecast"
+        if auxes & future_words or auxes & {"would", "should"}:
+            seen_future = True
+            if any(_agentive(s) for s in subjs) and lem not in CHANGE_VERBS and t.pos_ == "VERB" \
+                    and "auxpass" not in {c.dep_ for c in t.children}:
+                return "planned"
+            return "forecast"
+        if "to" in auxes and lem != "be" and any(c.lemma_ == "be" and c.dep_ == "aux" for c in t.children):
+            return "planned"          # "transit is to reach 2.2 mln tons"
+        past = t.tag_ == "VBD" or auxes & {"have", "has", "had", "was", "were", "been"}
+        if past:
+            # what happened: stop looking higher unless a verb of projection governs it
+            higher = [h for h in chain[n + 1:] if h.pos_ in ("VERB", "AUX") and h.lemma_.lower() not in SPEECH]
+            if not any(h.lemma_.lower() in {"expect", "forecast", "project", "predict", "estimate", "see"}
+                       for h in higher[:2]):
+                break
+    if re.search(r"\b(?:planned|targeted|scheduled|envisaged|earmarked)\s+(?:for|in|by)\b",
+                 doc.text[span.end_char:span.end_char + 25]):
+        return "planned"
     # a price in the same clause means a deal: "a cargo of 56,000 tonnes, priced at 79 dlrs"
     if item["per"] is None and re.search(r"\bpric(?:ed|e|es|ing)\b|\b(?:c and f|c&f|fob|cif|f\.o\.b)\b", sent_l) \
-            and re.search(r"\b(?:dlrs?|dollars?|usd|\$)\b", sent_l) and not future and not modal:
+            and re.search(r"\b(?:dlrs?|dollars?|usd|\$)", sent_l):
         return "agreed"
-    if interested:
-        return "planned"
-    # projections
-    strong_fc = set(vlemmas) & {"expect", "forecast", "project", "predict", "anticipate", "foresee"}
-    forecaster = bool(subj_lemmas & st["forecaster_nouns"])
-    weak_fc = set(vlemmas) & {"see", "look", "think", "believe", "reckon", "put", "suggest", "estimate", "calculate"}
-    if "estimate" in vlemmas and not future and not modal and not strong_fc:
-        weak_fc = weak_fc - {"estimate"}
-    if strong_fc or (weak_fc and forecaster) or ("likely" in words | xwords) or ("expected" in words):
-        if planning and not strong_fc:
-            return "planned"
-        return "forecast"
-    if modal & {"could", "may", "might"}:
-        return "forecast"
-    if planning or ({"is", "are", "was", "were"} & {t.lower_ for v in verbs for t in v.children if t.dep_ == "aux"}
-                    and "to" in aux and not future):
-        return "planned"
-    if re.search(r"\b(?:planned|targeted|scheduled)\s+(?:for|in|by)\b", doc.text[ctx["span"].end_char:ctx["span"].end_char + 25]):
-        return "planned"
-    if future or modal & {"would", "should"}:
-        subj_flow = bool(subj_lemmas & lx["flow"]) or not subj_lemmas
-        if subj_flow or (set(vlemmas) & CHANGE_VERBS - {"total", "amount"}):
-            return "forecast"
-        return "planned"
     return "actual"
+
+
+PLAN_STRONG = {"plan", "intend", "aim", "target", "seek", "want", "propose", "schedule", "ask", "request", "hope",
+               "envisage", "envision", "recommend", "wish", "earmark", "budget", "aspire", "mull", "consider"}
+
+
+def _change_verb_above(chain, n):
+    for t in chain[n + 1:]:
+        if t.pos_ in ("VERB", "AUX"):
+            return t.lemma_.lower() in CHANGE_VERBS
+    return False
+
+
+def _capacity_or_planned(ctx, n, words, st):
+    chain = ctx["chain"]
+    to_be = bool(words & (st["plan_adjectives"] | {"will", "would", "eventual", "planned", "new"}))
+    for t in chain[n:]:
+        if t.pos_ in ("VERB", "AUX"):
+            auxes = {c.lower_ for c in t.children if c.dep_ in ("aux", "auxpass")}
+            lem = t.lemma_.lower()
+            if lem in SPEECH:
+                continue
+            if auxes & {"will", "shall", "would", "'ll"} or lem in PLAN_STRONG or lem in {
+                    "expand", "increase", "raise", "boost", "build", "construct", "double", "bring",
+                    "upgrade", "design", "recommend", "triple", "lift"}:
+                to_be = True
+                break
+            if lem in SPEECH:
+                continue
+    return "planned" if to_be else "capacity"
 
 
 # ----------------------------------------------------------------------------- facilities
@@ -588,6 +698,16 @@ def link(doc, items) -> None:
             drop.add(i)
     items[:] = [it for i, it in enumerate(items) if i not in drop]
     ctxs = [c for i, c in enumerate(ctxs) if i not in drop]
+    blocked = [(m["start"], m["end"]) for m in fac_mentions if not m["virtual"]]
+    all_ids = set()
+    for c in ctxs:
+        all_ids |= c["span_ids"]
+    for it, c in zip(items, ctxs):
+        prev_ends = [o["char_end"] for o in items if o["char_end"] <= it["char_start"]
+                     and o["char_start"] >= c["sent"].start_char]
+        c["win_start"] = max(prev_ends) if prev_ends else c["sent"].start_char
+        c["blocked"] = blocked
+        c["amount_ids"] = all_ids - c["span_ids"]
     anchors = [c["anchor"] for c in ctxs]
     dates = _usable_dates(doc)
     # status first: capacity/reserves change how a period is inherited
@@ -690,17 +810,20 @@ def _fill_commodities(doc, items, ctxs, fac_mentions):
     inst = lx["goods"]["installation_goods"]
     unit_default = lx["goods"]["unit_default"]
     lng_seen = re.search(r"(?i)\b(?:lng|liquefied natural gas)\b", doc.text)
+    blocked_all = ctxs[0]["blocked"] if ctxs else []
+    counts = {}
+    for h in _strong_hits(doc, 0, len(doc.text), blocked_all):
+        cg = _canon(h[2])
+        counts.setdefault(cg, [0, h[0]])[0] += 1
+    dominant = None
+    if counts:
+        best = max(counts.items(), key=lambda kv: (kv[1][0], -kv[1][1]))
+        if best[1][0] >= 2:
+            dominant = best[0]
     for k, (it, c) in enumerate(zip(items, ctxs)):
         if it["commodity"]:
             continue
         sent = c["sent"]
-        # the amount beside it in the same sentence
-        same = [items[j] for j in range(len(items)) if j != k and ctxs[j]["sent"].start == sent.start
-                and items[j]["commodity"] and items[j]["unit"] == it["unit"] and items[j].get("_how") in ("of", "head", "subject")]
-        near = sorted(same, key=lambda o: abs(o["char_start"] - it["char_start"]))
-        if near and abs(near[0]["char_start"] - it["char_start"]) < 120:
-            it["commodity"] = near[0]["commodity"]
-            continue
         # the installation's good
         g = None
         for name in it["facilities"]:
@@ -715,21 +838,34 @@ def _fill_commodities(doc, items, ctxs, fac_mentions):
         if g:
             it["commodity"] = g
             continue
+        # the amount before it in the same sentence (or its range partner)
+        same = [items[j] for j in range(len(items)) if j != k and ctxs[j]["sent"].start == sent.start
+                and items[j]["commodity"] and items[j]["unit"] == it["unit"]
+                and (items[j]["char_start"] < it["char_start"] or items[j]["text"] == it["text"])
+                and items[j].get("_how") in ("of", "head", "subject", "window")]
+        near = sorted(same, key=lambda o: abs(o["char_start"] - it["char_start"]))
+        if near and abs(near[0]["char_start"] - it["char_start"]) < 160:
+            it["commodity"] = near[0]["commodity"]
+            continue
         # goods named earlier in the sentence, then later in it
-        hits = [h for h in _goods_in(doc.text[sent.start_char:sent.end_char], sent.start_char)
-                if h[2].lower() not in lx["weak"] and not (it["char_start"] <= h[0] < it["char_end"])]
+        blocked = c["blocked"]
+        hits = [h for h in _strong_hits(doc, sent.start_char, sent.end_char, blocked)
+                if not (it["char_start"] <= h[0] < it["char_end"])]
         before = [h for h in hits if h[0] < it["char_start"]]
         after = [h for h in hits if h[0] >= it["char_end"]]
         pick = (before[-1] if before else None) or (after[0] if after else None)
-        if pick is None:
-            si_prev = [s for s in doc.sents if s.end_char <= sent.start_char]
-            if si_prev:
-                ps = si_prev[-1]
-                ph = [h for h in _goods_in(ps.text, ps.start_char) if h[2].lower() not in lx["weak"]]
-                if ph:
-                    pick = ph[-1]
         if pick is not None:
             g = _canon(pick[2])
+        if g is None:
+            # the last amount of the same unit, a few sentences back
+            for j in range(k - 1, -1, -1):
+                if ctxs[j]["sent"].start_char < sent.start_char and items[j]["unit"] == it["unit"] \
+                        and items[j]["per"] == it["per"] \
+                        and items[j]["commodity"] and it["char_start"] - items[j]["char_end"] < 600:
+                    g = items[j]["commodity"]
+                    break
+        if g is None:
+            g = dominant
         if g is None:
             g = unit_default.get(it["unit"])
         if g == "gas" and lng_seen and it["unit"] == "m3":
