@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from email.utils import parsedate_to_datetime
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -86,7 +87,12 @@ def _local_date(value: str | None) -> str | None:
     except ValueError:
         pass
     m = re.match(r"(\d{4}-\d{2}-\d{2})", value)
-    return m.group(1) if m else None
+    if m:
+        return m.group(1)
+    try:
+        return parsedate_to_datetime(value).date().isoformat()
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def _body_by_selector(tree, selector: str) -> str | None:
