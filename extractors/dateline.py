@@ -78,7 +78,7 @@ def _candidates(text: str):
     pos, lines = 0, 0
     while pos < min(len(text), _MAX_OFFSET) and lines <= _MAX_LINES:
         start = pos
-        while start < len(text) and text[start] in " \t\r\n":
+        while start < len(text) and text[start] in " \t\r\n*":
             start += 1
         m = _MENAFN.match(text, start)
         if m:
@@ -92,7 +92,19 @@ def _candidates(text: str):
     return seen
 
 
-def _parse_at(text: str, start: int, published: dt.date | None) -> dict | None:
+# Inside the first lines (a headline joined to the dateline by the wrap normaliser):
+# a word in capitals may start a dateline.
+_CAPS_START = re.compile(r"(?<=[\s*])(?=[A-Z][A-Z'\-.]{2,}[ ,.(])")
+
+
+def _parse_at(text: str, start: int, published: dt.date | None, caps_only: bool = False) -> dict | None:
+    found = _parse_at_any(text, start, published)
+    if found and caps_only and found["place"] != found["place"].upper():
+        return None
+    return found
+
+
+def _parse_at_any(text: str, start: int, published: dt.date | None) -> dict | None:
     m = _DATED.match(text, start)
     if m:
         month = _MONTHS.get(m.group("month").rstrip(".").lower())
@@ -129,11 +141,14 @@ def find_dateline(text: str, published: dt.date | None) -> dict | None:
         return None
     if isinstance(published, dt.datetime):
         published = published.date()
-    for start in _candidates(text):
+    line_starts = _candidates(text)
+    limit = min(len(text), _MAX_OFFSET)
+    caps = [m.start() for m in _CAPS_START.finditer(text, 0, limit)]
+    for start in sorted(set(line_starts) | set(caps)):
         # a byline line ("By Azernews") is skipped by the next candidate offset
         if _BYLINE.match(text, start):
             continue
-        found = _parse_at(text, start, published)
+        found = _parse_at(text, start, published, caps_only=start not in line_starts)
         if found:
             return found
     return None

@@ -144,7 +144,7 @@ def _alt(words) -> str:
 
 
 _MONTH_NAMES = _alt(MONTHS)
-MON = rf"(?i:{_MONTH_NAMES})\b\.?"
+MON = rf"(?:(?i:{_alt(m for m in MONTHS if m not in _ABBREV)})\b|(?i:{_alt(_ABBREV)})\b\.?)"
 _STOP_AFTER = _alt(_LEX["not_after_number"])
 # A number is not a date when a unit, scale or time-zone word follows it.
 _NOT_UNIT = rf"(?!\s*(?:-\s*)?(?i:{_STOP_AFTER})\b)(?!\s*%)"
@@ -172,77 +172,105 @@ _FULL_DATE = (rf"(?:{WEEKDAY},?\s+)?(?:(?:{MON})\s*{DAY}(?:\s*,?\s*{YEAR})?"
 _P: list[tuple[str, re.Pattern]] = []
 
 
-def _pat(name: str, regex: str, flags=0):
-    _P.append((name, re.compile(regex, flags)))
+def _pat(name: str, trigger: str, regex: str, flags=0):
+    """A grammar rule: its name, the trigger words it contains (see _TRIGGERS) and its regex."""
+    _P.append((name, trigger, re.compile(regex, flags)))
+
+
+def _variants(words) -> str:
+    """A case-sensitive alternation of lower/Title/UPPER spellings (fast literal prefix scan)."""
+    forms = set()
+    for w in words:
+        forms |= {w.lower(), w[:1].upper() + w[1:].lower(), w.upper()}
+    return "|".join(re.escape(w) for w in sorted(forms, key=len, reverse=True))
+
+
+# Each rule is only run in windows around its trigger words: a date phrase always
+# contains one, and scanning a few windows is much cheaper than the whole text.
+_TRIGGERS = {
+    "MON": re.compile("|".join(sorted(set(_variants(MONTHS).split("|")) - {"may"}, key=len, reverse=True))),
+    "YEAR": re.compile(r"(?:19|20)\d\d|'\d0|FY"),
+    "QUARTER": re.compile(r"quarter|Quarter|QUARTER|Q[1-4]|[1-4]Q"),
+    "HALF": re.compile(r"half|Half|HALF|H[12]|[12]H"),
+    "UNIT": re.compile(_variants(["weeks", "week", "months", "month", "years", "year", "seasons", "season",
+                                  "quarters", "quarter"])),
+    "AGO": re.compile(_variants(["ago", "earlier", "before"])),
+    "SAME": re.compile(_variants(["same", "corresponding", "comparable"])),
+    "SEASON": re.compile(_variants(SEASONS)),
+    "DAYREL": re.compile(_variants(["today", "tonight", "yesterday", "tomorrow", "morning", "afternoon",
+                                    "evening", "night"])),
+    "WEEKDAY": re.compile(_variants(WEEKDAYS)),
+}
+_BACK, _FWD = 60, 70     # how far a match may start before / end after its trigger
 
 
 # the N weeks/months ended DATE
-_pat("ended", rf"(?i:the\s+)?(?:(?P<n>{COUNT})[\s-]+)?(?P<unit>(?i:weeks?|months?|years?|quarters?))\s+"
+_pat("ended", "UNIT", rf"(?i:the\s+)?(?:(?P<n>{COUNT})[\s-]+)?(?P<unit>(?i:weeks?|months?|years?|quarters?))\s+"
               rf"(?i:ended|ending|to|through)\s+(?i:on\s+)?(?P<date>{_FULL_DATE}|(?:{MON})(?:\s*,?\s*{YEAR})?|{WEEKDAY})")
 # the first week of March
-_pat("week_of_month", rf"(?i:the\s+)?(?P<ord>(?i:first|second|third|fourth|last))\s+(?i:week)\s+(?i:of|in)\s+"
+_pat("week_of_month", "UNIT", rf"(?i:the\s+)?(?P<ord>(?i:first|second|third|fourth|last))\s+(?i:week)\s+(?i:of|in)\s+"
                       rf"(?P<mon>{MON})(?:\s*,?\s*(?P<year>{YEAR}))?")
 # day ranges inside a month: July 24-26, September 5-20, March 20-25th, between May 10 and 20
-_pat("day_range", rf"(?:(?P<between>(?i:between|from))\s+)?(?P<mon>{MON})\s*(?P<d1>{DAY})"
+_pat("day_range", "MON", rf"(?:(?P<between>(?i:between|from))\s+)?(?P<mon>{MON})\s*(?P<d1>{DAY})"
                   rf"(?P<conn>{DASH}|\s+(?i:to|through|till|until|and)\s+)(?P<d2>{DAY})\b(?!\s*(?:{MON}))"
                   rf"(?:\s*,?\s*(?P<year>{YEAR}))?")
-_pat("day_range_dm", rf"(?P<d1>{DAYNUM}){DASH}(?P<d2>{DAYNUM})\s+(?:of\s+)?(?P<mon>{MON})(?:\s*,?\s*(?P<year>{YEAR}))?")
+_pat("day_range_dm", "MON", rf"(?P<d1>{DAYNUM}){DASH}(?P<d2>{DAYNUM})\s+(?:of\s+)?(?P<mon>{MON})(?:\s*,?\s*(?P<year>{YEAR}))?")
 # July 5 and 20 (two days)
-_pat("day_list", rf"(?P<mon>{MON})\s*(?P<d1>{DAYNUM})(?P<rest>(?:\s*,\s*{DAYNUM})*\s*,?\s+(?i:and|or)\s+{DAYNUM})\b(?!\s*(?:{MON}))")
+_pat("day_list", "MON", rf"(?P<mon>{MON})\s*(?P<d1>{DAYNUM})(?P<rest>(?:\s*,\s*{DAYNUM})*\s*,?\s+(?i:and|or)\s+{DAYNUM})\b(?!\s*(?:{MON}))")
 # full dates
-_pat("date", rf"(?:(?P<rel>(?i:this|next|last|on))\s+)?(?P<body>{_FULL_DATE})")
-_pat("iso", r"(?<![\d.])(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\d])")
-_pat("dotted", r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)(?![\d])")
+_pat("date", "MON", rf"(?:(?P<rel>(?i:this|next|last|on))\s+)?(?P<body>{_FULL_DATE})")
+_pat("iso", "YEAR", r"(?<![\d.])(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\d])")
+_pat("dotted", "YEAR", r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)(?![\d])")
 # months: January-October 2023, Jan/Oct
-_pat("month_range", rf"(?P<m1>{MON})(?:{DASH}|\s*/\s*)(?P<m2>{MON})(?:\s+(?i:period))?(?:\s*,?\s*(?P<year>{YEAR}))?")
+_pat("month_range", "MON", rf"(?P<m1>{MON})(?:{DASH}|\s*/\s*)(?P<m2>{MON})(?:\s+(?i:period))?(?:\s*,?\s*(?P<year>{YEAR}))?")
 # months: (early) March (2023), last November, March of last year
-_pat("month", rf"(?:(?P<rel>{REL})\s+)?(?P<mod>{MOD})?(?P<mon>{MON})"
+_pat("month", "MON", rf"(?:(?P<rel>{REL})\s+)?(?P<mod>{MOD})?(?P<mon>{MON})"
               rf"(?:\s*,?\s*(?:of\s+)?(?P<year>{YEAR})"
               rf"|\s+(?:of\s+)?(?P<yrel>(?i:this|last|next))\s+(?i:year))?(?!\s*\d)")
 # quarters
-_pat("quarter", rf"(?:(?P<the>(?i:the|this|last|next))\s+)?(?:(?P<mod>(?i:end|beginning|start)\s+of\s+the)\s+)?"
+_pat("quarter", "QUARTER", rf"(?:(?P<the>(?i:the|this|last|next))\s+)?(?:(?P<mod>(?i:end|beginning|start)\s+of\s+the)\s+)?"
                 rf"(?P<ord>{ORD})[\s-]+(?i:quarter)(?!\s+(?i:of\s+a|century))"
                 rf"(?:\s*,?\s*(?:(?i:of|in)\s+)?(?:(?i:the\s+)?(?P<yrel>(?i:this|last|next|current|previous))\s+(?i:year)"
                 rf"|(?i:(?:the\s+)?fiscal(?:\s+year)?\s+)?(?P<year>{YEAR})))?")
-_pat("quarter_q", rf"(?<![\w-])(?:Q(?P<q1>[1-4])|(?P<q2>[1-4])Q)(?:\s*[-']?\s*(?P<year>{YEAR}|\d\d))?\b")
-_pat("quarter_rel", rf"(?P<rel>{REL}|(?i:the\s+same|the\s+prior))\s+(?i:quarter)\b")
+_pat("quarter_q", "QUARTER", rf"(?<![\w-])(?:Q(?P<q1>[1-4])|(?P<q2>[1-4])Q)(?:\s*[-']?\s*(?P<year>{YEAR}|\d\d))?\b")
+_pat("quarter_rel", "QUARTER", rf"(?P<rel>{REL}|(?i:the\s+same|the\s+prior))\s+(?i:quarter)\b")
 # halves
-_pat("half", rf"(?:(?P<the>(?i:the|this))\s+)?(?P<ord>(?i:first|second|1st|2nd))[\s-]+(?i:half)"
+_pat("half", "HALF", rf"(?:(?P<the>(?i:the|this))\s+)?(?P<ord>(?i:first|second|1st|2nd))[\s-]+(?i:half)"
              rf"(?:\s*,?\s*(?:(?i:of|in)\s+)?(?:(?i:the\s+)?(?P<yrel>(?i:this|last|next|current|previous))\s+(?i:year)"
              rf"|(?i:(?:the\s+)?fiscal(?:\s+year)?\s+)?(?P<year>{YEAR})))?")
-_pat("half_h", rf"(?<![\w-])(?:H(?P<h1>[12])|(?P<h2>[12])H)(?:\s*[-']?\s*(?P<year>{YEAR}|\d\d))?\b")
+_pat("half_h", "HALF", rf"(?<![\w-])(?:H(?P<h1>[12])|(?P<h2>[12])H)(?:\s*[-']?\s*(?P<year>{YEAR}|\d\d))?\b")
 # the first eight months of this year / 8 months of 2023
-_pat("first_months", rf"(?:(?i:the)\s+)?(?:(?i:first)\s+)?(?P<n>{COUNT})\s+(?i:months)\s+(?i:of)\s+"
+_pat("first_months", "UNIT", rf"(?:(?i:the)\s+)?(?:(?i:first)\s+)?(?P<n>{COUNT})\s+(?i:months)\s+(?i:of)\s+"
                      rf"(?:(?P<yrel>(?i:this|last|next|the\s+current|the))\s+(?i:year)|(?P<year>{YEAR}))")
 # seasons
-_pat("season", rf"(?:(?P<rel>{REL}|(?i:the))\s+)?(?P<mod>{MOD})?(?P<s>{SEASON})\b"
+_pat("season", "SEASON", rf"(?:(?P<rel>{REL}|(?i:the))\s+)?(?P<mod>{MOD})?(?P<s>{SEASON})\b"
                rf"(?:\s+(?:(?i:of)\s+)?(?P<year>{YEAR})(?:\s*[/-]\s*(?P<y2>{YY}))?)?")
 # years, crop years, decades
-_pat("crop", rf"(?:(?i:the)\s+)?(?:(?P<kind>(?i:fiscal|crop|marketing|calendar))(?:\s+(?i:year))?\s+)?"
+_pat("crop", "YEAR", rf"(?:(?i:the)\s+)?(?:(?P<kind>(?i:fiscal|crop|marketing|calendar))(?:\s+(?i:year))?\s+)?"
              rf"(?<![\d.,])(?P<y1>(?:19|20)\d\d)\s*(?P<sep>[/-])\s*(?P<y2>{YY})(?!\d)"
              rf"(?:\s*\(\s*(?P<m1>{MON})\s*[/-]\s*(?P<m2>{MON})\s*\))?"
              rf"(?:\s+(?P<what>(?i:season|crop\s+year|marketing\s+year|crop|campaign|fiscal\s+year|financial\s+year|harvest|year)))?")
-_pat("year", rf"(?:(?P<mod>{MOD})|(?P<kind>(?i:the\s+year|calendar|fiscal(?:\s+year)?|FY))\s*)?(?P<y>{YEAR})"
+_pat("year", "YEAR", rf"(?:(?P<mod>{MOD})|(?P<kind>(?i:the\s+year|calendar|fiscal(?:\s+year)?|FY))\s*)?(?P<y>{YEAR})"
              rf"(?:\s*-\s*(?i:end))?")
-_pat("fy_short", r"(?<![\w-])FY\s?'?(?P<y>\d\d)(?!\d)")
-_pat("decade", r"(?i:the\s+)?(?:(?i:early|mid|late)[\s-]+)?(?:(?P<c>19|20)|')(?P<d>\d)0'?s\b")
+_pat("fy_short", "YEAR", r"(?<![\w-])FY\s?'?(?P<y>\d\d)(?!\d)")
+_pat("decade", "YEAR", r"(?i:the\s+)?(?:(?i:early|mid|late)[\s-]+)?(?:(?P<c>19|20)|')(?P<d>\d)0'?s\b")
 # relative days
-_pat("day_rel", r"(?P<mod>(?i:earlier|later)\s+)?(?P<w>(?i:today|tonight|yesterday|tomorrow)(?:'s)?)\b"
+_pat("day_rel", "DAYREL", r"(?P<mod>(?i:earlier|later)\s+)?(?P<w>(?i:today|tonight|yesterday|tomorrow)(?:'s)?)\b"
                 r"|(?P<w2>(?i:this\s+(?:morning|afternoon|evening)|last\s+night))\b")
-_pat("weekday", rf"(?:(?P<rel>(?i:last|next|this|coming|past))\s+)?(?P<wd>{WEEKDAY})(?:'s)?\b"
+_pat("weekday", "WEEKDAY", rf"(?:(?P<rel>(?i:last|next|this|coming|past))\s+)?(?P<wd>{WEEKDAY})(?:'s)?\b"
                 r"(?:\s+(?i:night|morning|afternoon|evening))?")
 # relative weeks/months/years
-_pat("unit_rel", r"(?P<mod>(?i:earlier|later|early|late|end\s+of|the\s+end\s+of|the\s+beginning\s+of|the\s+start\s+of"
+_pat("unit_rel", "UNIT", r"(?P<mod>(?i:earlier|later|early|late|end\s+of|the\s+end\s+of|the\s+beginning\s+of|the\s+start\s+of"
                  r"|the\s+middle\s+of|mid|by\s+the\s+end\s+of)\s+)?"
                  r"(?P<rel>(?i:this|last|next|the\s+current|the\s+coming|the\s+following|the\s+previous|the\s+prior"
                  r"|the\s+past|the\s+same|the\s+preceding))\s+(?P<unit>(?i:week|month|year|season))\b(?!-)")
-_pat("end_of_year", r"(?i:(?:the\s+)?end\s+of\s+the\s+(?P<unit>year|month|week))\b")
-_pat("ago", rf"(?P<n>{COUNT})\s+(?P<unit>(?i:days?|weeks?|months?|years?))\s+(?P<how>(?i:ago|earlier|before|before that))\b")
-_pat("year_ago_adj", r"(?i:the\s+)(?P<how>(?i:year|week|month))[\s-]+(?i:ago|earlier)\s+(?i:period|level|levels|quarter|month|week|figure|figures)\b")
-_pat("same_period", r"(?i:the\s+)?(?i:same|corresponding|comparable)\s+(?i:period|time|month|week|quarter|months|weeks)"
+_pat("end_of_year", "UNIT", r"(?i:(?:the\s+)?end\s+of\s+the\s+(?P<unit>year|month|week))\b")
+_pat("ago", "AGO", rf"(?P<n>{COUNT})\s+(?P<unit>(?i:days?|weeks?|months?|years?))\s+(?P<how>(?i:ago|earlier|before|before that))\b")
+_pat("year_ago_adj", "UNIT", r"(?i:the\s+)(?P<how>(?i:year|week|month))[\s-]+(?i:ago|earlier)\s+(?i:period|level|levels|quarter|month|week|figure|figures)\b")
+_pat("same_period", "SAME", r"(?i:the\s+)?(?i:same|corresponding|comparable)\s+(?i:period|time|month|week|quarter|months|weeks)"
                     rf"\s+(?:(?i:of|in|a)\s+)?(?:(?P<yrel>(?i:last|the\s+previous|a|the\s+prior))\s+(?i:year)(?:\s+(?i:ago|earlier))?"
                     rf"|(?P<year>{YEAR}))")
-_pat("year_before", r"(?i:the)\s+(?P<unit>(?i:year|week|month))\s+(?i:before|earlier)\b")
+_pat("year_before", "UNIT", r"(?i:the)\s+(?P<unit>(?i:year|week|month))\s+(?i:before|earlier)\b")
 
 _COMPILED = _P  # (name, pattern)
 _RANGE_PREFIX = re.compile(r"(?i:\b(?P<w>from|between)\s+)$")
@@ -270,6 +298,7 @@ class Atom:
     rel_tense: str | None = None        # forced tense: "future" / "past"
     extra: list = field(default_factory=list)   # extra sub-entries (day lists)
     confidence: float = 0.9
+    dateline: bool = False              # the date written in the report's dateline
 
 
 def _month_of(text: str) -> int | None:
@@ -542,8 +571,13 @@ def _build_atom(name: str, m: re.Match, text: str, published: dt.date | None) ->
     if name == "season":
         s = g["s"].lower()
         rel = (g.get("rel") or "").lower()
-        if s == "fall" and not (rel or g.get("year") or g.get("mod")):
-            return None
+        if s == "fall" and not g.get("year"):
+            before = text[max(0, m.start() - 12):m.start()].lower()
+            after = text[m.end():m.end() + 6].lower()
+            if not (rel and rel != "the") and not (
+                    rel == "the" and re.search(r"\b(?:in|during|by|until|through|since|over)\s+$", before)
+                    and not re.match(r"\s+(?:in|of)\b", after)):
+                return None
         if s == "spring" and not (rel or g.get("year") or g.get("mod")):
             return None
         if not (rel or g.get("year") or g.get("mod")):
@@ -797,6 +831,7 @@ def _marketing_start(text: str, pos: int) -> int:
 
 
 _FY_END = re.compile(rf"(?i:ending|ended|ends|to)\s+(?P<mon>{MON})(?:\s+(?P<day>\d{{1,2}}))?")
+_FY_DEF = re.compile(rf"(?i:fiscal)[^.]{{0,40}}?(?i:ending|ended|ends)\s+(?P<mon>{MON})")
 _US_GOV = re.compile(r"\b(?:U\.?S\.?|USDA|Congress|federal|Administration|Pentagon|budget)\b")
 
 
@@ -805,6 +840,10 @@ def _fiscal_span(text: str, pos: int, year: int):
     October-September year when the sentence is about it, else the calendar year."""
     window = text[pos:pos + 80]
     m = _FY_END.search(window)
+    if not m:
+        # a fiscal year defined earlier in the report ("fiscal 1988, ending January 31")
+        for m0 in _FY_DEF.finditer(text, 0, pos):
+            m = m0
     if m and _month_of(m.group("mon")):
         me = _month_of(m.group("mon"))
         end = _month_end(year, me)
@@ -879,6 +918,7 @@ def _tense(doc, start: int, end: int) -> str | None:
     if span is None:
         return None
     tok = span.root
+    infinitive = False
     for anc in [tok, *tok.ancestors]:
         low = anc.lower_
         if anc.i != tok.i and (low in _FUT_NOUNS or (anc.pos_ == "ADJ" and low in _FUT_LEMMAS)):
@@ -894,13 +934,16 @@ def _tense(doc, start: int, end: int) -> str | None:
             if any(k in _FUT_AUX for k in kids) or anc.lemma_.lower() in _FUT_LEMMAS:
                 return "future"
             if "to" in kids and anc.dep_ in ("xcomp", "advcl", "acl", "relcl", "ccomp"):
+                infinitive = True
                 continue
+            if infinitive and anc.lemma_.lower() in ("agree", "decide", "vote", "promise", "pledge", "offer"):
+                return "future"
             if anc.tag_ == "VBD" or any(k in ("had", "has", "have", "did", "was", "were") for k in kids):
                 if anc.lemma_.lower() in ("say", "tell", "report", "announce", "add", "state") and \
                         tok.head.i != anc.i and anc.i != tok.i:
                     # "delivery in May, the committee said": the reporting verb tells nothing
                     continue
-                return "past"
+                return None if infinitive else "past"
             if anc.tag_ in ("VBZ", "VBP", "VBG") and anc.dep_ in ("ROOT", "ccomp"):
                 return None
     return None
@@ -935,13 +978,37 @@ def _resolve_weekday(wd: int, pub: dt.date, tense: str | None) -> dt.date:
 # The extractor
 # ---------------------------------------------------------------------------
 
+def _windows(text: str, trigger: re.Pattern, key: str) -> list[tuple[int, int]]:
+    out: list[list[int]] = []
+    n = len(text)
+    inside_ok = key in ("YEAR", "QUARTER", "HALF")
+    for m in trigger.finditer(text):
+        # a trigger inside a longer word ("market", "decline") opens no window
+        if not inside_ok and ((m.start() and text[m.start() - 1].isalnum())
+                              or (m.end() < n and text[m.end()].isalpha())):
+            continue
+        lo, hi = max(0, m.start() - _BACK), min(n, m.end() + _FWD)
+        if out and lo <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return [(lo, hi) for lo, hi in out]
+
+
 def _atoms(text: str, published: dt.date | None) -> list[Atom]:
     cands = []
-    for order, (name, pat) in enumerate(_COMPILED):
-        for m in pat.finditer(text):
-            if m.end() == m.start():
-                continue
-            cands.append((m.start(), m.end(), order, name, m))
+    seen = set()
+    windows = {key: _windows(text, trig, key) for key, trig in _TRIGGERS.items()}
+    for order, (name, trigger, pat) in enumerate(_COMPILED):
+        for lo, hi in windows[trigger]:
+            for m in pat.finditer(text, lo, hi):
+                if m.end() > hi - 8 and hi < len(text):
+                    # near the window's end a look-ahead saw a false end of text: match again
+                    m = pat.match(text, m.start(), min(len(text), hi + 200)) or m
+                if m.end() == m.start() or (order, m.start(), m.end()) in seen:
+                    continue
+                seen.add((order, m.start(), m.end()))
+                cands.append((m.start(), m.end(), order, name, m))
     # longest first, then earliest, then grammar order
     cands.sort(key=lambda c: (-(c[1] - c[0]), c[0], c[2]))
     taken: list[tuple[int, int]] = []
@@ -1023,6 +1090,8 @@ def _compose(atoms: list[Atom], text: str, doc, pub):
                     i += 2
                     continue
         r = _resolve(a, doc, pub)
+        if r is None and getattr(a, "anchor_only", False):
+            out.append((a.start, a.end, None, a))
         if r is not None:
             out.append((a.start, a.end, r, a))
             for (s, e, mo, d) in a.extra:
@@ -1077,6 +1146,8 @@ def _comparison_base(text: str, pos: int, sent_start: int) -> bool:
 def _apply_anchors(entries, doc, text, pub):
     """Comparison phrases ("a year ago", "the previous week") take the span they compare with."""
     import bisect
+    if not any(a.anchor is not None for _, _, _, a in entries):
+        return entries
     starts = _sentence_bounds(doc, text)
     sent_of = [bisect.bisect_right(starts, e[0]) - 1 for e in entries]
     resolved = []
@@ -1090,10 +1161,10 @@ def _apply_anchors(entries, doc, text, pub):
                 if sent_of[j] == sent and rspan is not None and rs < s]
         target = None
         if unit in ("year", "to_year"):
-            cands = [x for x in same if (x[2][1] - x[2][0]).days >= 6 and x[3].kind not in ("day_rel",)
+            cands = [x for x in same if x[3].kind not in ("day_rel", "weekday") and not x[3].dateline
                      and not _comparison_base(text, x[0], starts[sent])]
             if cands:
-                target = max(cands, key=lambda x: ((x[2][1] - x[2][0]).days, -x[0]))
+                target = max(cands, key=lambda x: ((x[2][1] - x[2][0]).days, x[0]))
             elif a.kind in ("unit_rel", "year_before", "same_period", "ago") and \
                     (a.kind != "ago" or getattr(a, "anchor_only", False)):
                 # "the previous year" with nothing before it in the sentence: the latest sentence
@@ -1154,10 +1225,14 @@ def find_dates(doc) -> list[dict]:
     if isinstance(pub, dt.datetime):
         pub = pub.date()
     atoms = _atoms(text, pub)
-    entries = _compose(atoms, text, doc, pub)
-    entries = _apply_anchors(entries, doc, text, pub)
     dl = getattr(doc._, "dateline", None) or {}
     dls, dle = dl.get("date_char_start"), dl.get("date_char_end")
+    if dls is not None:
+        for a in atoms:
+            if a.start < dle and dls < a.end:
+                a.dateline = True
+    entries = _compose(atoms, text, doc, pub)
+    entries = _apply_anchors(entries, doc, text, pub)
     out = []
     for s, e, span, a in entries:
         start, end, prec = span
