@@ -552,16 +552,57 @@ def _union(dates):
             "precision": dates[0].get("precision")}
 
 
+def _clause_verb_nd(tok, skip_ids):
+    """Nearest verb above ``tok``, looking through verbs inside date phrases ("the week ended ...")."""
+    for t in _chain(tok):
+        if t.pos_ in ("VERB", "AUX") and t.i not in skip_ids:
+            return t
+    return tok.sent.root
+
+
+_ADJ_AFTER = re.compile(r"\s*,?\s*(?:(?:in|for|during|over|through|throughout|at|on|of|since|by|until|till|as\s+of)\s+)?$", re.I)
+_REVISION = re.compile(r"\b(?:previous|earlier|revised|initial|original|prior)\s*$", re.I)
+
+
+def _date_span_for(doc, d, published):
+    """The span a date gives an amount: 'since X' runs to publication, 'by X' from it."""
+    lead = doc.text[max(0, d["char_start"] - 40):d["char_start"]].lower()
+    start, end = d["start"], d["end"]
+    if re.search(r"\bsince\s+$", lead):
+        if re.search(r"\b(?:highest|lowest|level|first|record|most|least|biggest|largest|smallest|best|worst|"
+                     r"strongest|weakest|high|low)\b[\w\s]{0,25}since\s+$", lead):
+            return None
+        if published:
+            end = max(end, published.isoformat())
+    elif re.search(r"\bby\s+(?:the\s+end\s+of\s+)?$", lead) and published and start > published.isoformat():
+        start = published.isoformat()
+    return {"start": start, "end": end, "precision": d.get("precision")}
+
+
 def _periods(doc, items, ctxs, dates):
-    """Assign each date of a sentence to the amount it is closest to, then fill the rest."""
+    """Assign each date of a sentence to the amount it belongs to, then fill the rest."""
+    published = doc._.published
+    date_ids = set()
+    for d in dates:
+        date_ids.update(t.i for t in d["span"])
     by_sent = {}
     for i, it in enumerate(items):
         by_sent.setdefault(ctxs[i]["sent"].start_char, []).append(i)
+    cverb = [_clause_verb_nd(c["anchor"], date_ids) for c in ctxs]
     own = {i: [] for i in range(len(items))}
     for sstart, idxs in by_sent.items():
         sent = ctxs[idxs[0]]["sent"]
-        sdates = [d for d in dates if sent.start_char <= d["char_start"] < sent.end_char]
-        # dates written next to each other ("July 5 and 20", "September 5-20/September 10-25")
+        sdates = []
+        for d in dates:
+            if not (sent.start_char <= d["char_start"] < sent.end_char):
+                continue
+            root = d["root"]
+            # "a previous 15.68 mln estimate in November": when the estimate was made
+            if root.head.dep_ == "prep" or root.head.pos_ == "ADP":
+                gov = root.head.head
+                if gov.pos_ == "NOUN" and gov.lemma_.lower() in ("estimate", "forecast", "projection", "report", "statement", "survey"):
+                    continue
+            sdates.append(d)
         groups = []
         for d in sdates:
             if any(d["char_start"] < items[i]["char_end"] and d["char_end"] > items[i]["char_start"] for i in idxs):
@@ -571,51 +612,67 @@ def _periods(doc, items, ctxs, dates):
             else:
                 groups.append([d])
         for g in groups:
-            gs = g[0]["char_start"]
+            gs, ge = g[0]["char_start"], g[-1]["char_end"]
             before = [i for i in idxs if items[i]["char_end"] <= gs]
-            after = [i for i in idxs if items[i]["char_start"] >= g[-1]["char_end"]]
-            cands = []
+            after = [i for i in idxs if items[i]["char_start"] >= ge]
+            prev_grp = next_grp = None
             if before:
                 last = before[-1]
-                grp = [i for i in before if items[i]["char_start"] == items[last]["char_start"]]
-                cands.append(grp)
+                prev_grp = [i for i in before if items[i]["char_start"] == items[last]["char_start"]]
             if after:
                 first = after[0]
-                grp = [i for i in after if items[i]["char_start"] == items[first]["char_start"]]
-                cands.append(grp)
-            if not cands:
-                continue
-            if len(cands) == 2:
-                droot = g[0]["root"]
-                d0 = _tree_distance(droot, ctxs[cands[0][0]]["anchor"])
-                d1 = _tree_distance(droot, ctxs[cands[1][0]]["anchor"])
-                # a date written before the figures ("In 2023, ...") or after the last one
-                chosen = cands[0] if d0 <= d1 else cands[1]
+                next_grp = [i for i in after if items[i]["char_start"] == items[first]["char_start"]]
+            if prev_grp and next_grp:
+                gap_before = doc.text[items[prev_grp[0]]["char_end"]:gs]
+                gap_after = doc.text[ge:items[next_grp[0]]["char_start"]]
+                if _ADJ_AFTER.fullmatch(gap_before) or re.search(r"[,;]|\band\b|\bwhile\b", gap_after):
+                    chosen = prev_grp
+                elif re.search(r"[,;]|\band\b|\bwhile\b", gap_before) and not re.search(r"[,;]", gap_after):
+                    chosen = next_grp
+                else:
+                    droot = g[0]["root"]
+                    d0 = _tree_distance(droot, ctxs[prev_grp[0]]["anchor"])
+                    d1 = _tree_distance(droot, ctxs[next_grp[0]]["anchor"])
+                    chosen = prev_grp if d0 <= d1 else next_grp
             else:
-                chosen = cands[0]
+                chosen = prev_grp or next_grp
+            if not chosen:
+                continue
             for i in chosen:
-                own[i].append({"dates": g, "leading": not before})
+                if items[i]["per"] is not None:
+                    # a rate takes only a date of its own clause
+                    dv = _clause_verb_nd(g[0]["root"], date_ids)
+                    chain_ids = {t.i for t in ctxs[i]["chain"]}
+                    if dv.i != cverb[i].i and g[0]["root"].head.i not in chain_ids:
+                        continue
+                span = [_date_span_for(doc, d, published) for d in g]
+                span = [x for x in span if x]
+                if span:
+                    own[i].append({"dates": span, "leading": not before})
     result = [None] * len(items)
     for sstart, idxs in by_sent.items():
         for i in idxs:
             if own[i]:
                 result[i] = _union(own[i][0]["dates"])
-        # amounts with no date of their own
+        # amounts with no date of their own take their clause partner's
         for i in idxs:
             if result[i] is not None:
                 continue
             ctx = ctxs[i]
-            cverb = _clause_verb(ctx["anchor"])
-            siblings = [j for j in idxs if j != i and result[j] is not None
-                        and _clause_verb(ctxs[j]["anchor"]).i == cverb.i]
+            cv = cverb[i]
+            siblings = [j for j in idxs if j != i and result[j] is not None and own[j]
+                        and (cverb[j].i == cv.i or (cverb[j].dep_ == "conj" and cverb[j].head.i == cv.i)
+                             or (cv.dep_ == "conj" and cv.head.i == cverb[j].i))]
             if not siblings:
                 siblings = [j for j in idxs if j != i and result[j] is not None
                             and any(g["leading"] for g in own[j])]
             if not siblings:
                 continue
-            sib = min(siblings, key=lambda j: abs(items[j]["char_start"] - items[i]["char_start"]))
+            sib = min(siblings, key=lambda j: (items[j]["char_start"] > items[i]["char_start"],
+                                               abs(items[j]["char_start"] - items[i]["char_start"])))
             p = result[sib]
-            if ctx["comparison"] and not ctxs[sib]["comparison"]:
+            revision = bool(_REVISION.search(ctx["lead"])) or ctx.get("estimate_after")
+            if ctx["comparison"] and not ctxs[sib]["comparison"] and not revision:
                 if p.get("precision") in ("week", "day"):
                     continue
                 result[i] = {"start": _shift_year(p["start"], -1), "end": _shift_year(p["end"], -1),
@@ -662,7 +719,8 @@ def _context(doc, item, anchors_cache):
     mu = re.search(r"\s+of\s+", doc.text[e:item["char_end"]])
     if mu:
         unit_end = e + mu.start()
-    return {"span": span, "anchor": anchor, "chain": chain, "verbs": verbs, "sent": sent,
+    estimate_after = bool(re.match(r"\s*(?:estimate|forecast|projection)\b", doc.text[item["char_end"]:item["char_end"] + 15]))
+    return {"span": span, "anchor": anchor, "chain": chain, "verbs": verbs, "sent": sent, "estimate_after": estimate_after,
             "lead": lead, "comparison": comparison, "unit_end": unit_end,
             "span_ids": {t.i for t in span}, "facility_token_ids": set()}
 
@@ -758,8 +816,11 @@ def link(doc, items) -> None:
     published = doc._.published
     for k, (it, c) in enumerate(zip(items, ctxs)):
         p = periods[k]
+        if it["status"] == "capacity":
+            p = None
         if p is None and it["per"] is None and it["status"] != "capacity" and not _is_reserve(c):
             p = _inherited_period(doc, k, items, ctxs, periods, dates, sent_starts)
+            periods[k] = p
         it["period"] = {"start": p["start"], "end": p["end"]} if p else None
         # a comparison figure for a span already over is what happened
         if (it["status"] in ("forecast", "planned") and c["comparison"] and p and published
@@ -789,9 +850,14 @@ def _inherited_period(doc, k, items, ctxs, periods, dates, sent_starts):
             continue
         if si - sj > 1:
             break
-        pj = periods[j]
-        if pj is not None and items[j]["per"] is None and items[j]["unit"] == items[k]["unit"]:
-            return pj
+        # the main (not comparison) amount of that sentence
+        cands = [x for x in range(j + 1) if sent_starts.index(ctxs[x]["sent"].start_char) == sj
+                 and not ctxs[x]["comparison"] and periods[x] is not None]
+        if not cands:
+            break
+        x = cands[-1]
+        if items[x]["per"] is None and items[x]["unit"] == items[k]["unit"] and items[x]["status"] == items[k]["status"]:
+            return periods[x]
         break
     # a span (not a single day) named in the sentence before, when no amount came between
     if si == 0:
