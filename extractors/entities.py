@@ -122,7 +122,7 @@ def _lex() -> dict:
             rf"|\b(?P<g2>[Gg]overnment)\s+of\s+(?:the\s+)?(?P<c2>{ctry_alt})\b", re.I),
         "ministry": re.compile(
             rf"\b(?:(?P<c>{ctry_alt})(?:['’]s)?\s+)?(?P<t>{topic_alt})\s+(?P<m>[Mm][Ii][Nn][Ii][Ss][Tt][Rr][Yy])\b"
-            rf"|\b(?P<m2>Ministry)\s+of\s+(?:the\s+)?(?P<t2>{topic_alt.title()})"
+            rf"|\b(?:(?P<c3>{ctry_alt})(?:['’]s)?\s+)?(?P<m2>Ministry)\s+of\s+(?:the\s+)?(?P<t2>{topic_alt.title()})"
             rf"(?:\s+of\s+(?:the\s+)?(?:Republic\s+of\s+)?(?P<c2>{ctry_alt}))?\b",
             re.I),
         "menafn": re.compile(r"\(MENAFN-?\s*(?P<a>[A-Z][\w.&' -]{1,60}?)\)"),
@@ -209,6 +209,10 @@ def _gazetteer_candidates(doc) -> tuple[list[_C], list[tuple[int, int]]]:
             if sp.start_char not in ok:
                 continue
         type_ = "org" if sp.label_ == "ORG" else "place"
+        if type_ == "place" and sp.start_char > 0 and doc.text[sp.start_char - 1] in "-–":
+            prefix = re.search(r"([\w.]+)[-–]$", doc.text[max(0, sp.start_char - 30):sp.start_char])
+            if prefix and names.fold(prefix.group(1)) not in _place_gaz():
+                continue                              # "Trans-Caspian", "Pan-European": part of a longer name
         out.append(_C(sp.start_char, sp.end_char, type_, sp.id_ or sp.text, sp.text, 0.9, "gaz", sp.label_))
     return out, skip
 
@@ -228,6 +232,12 @@ def _ner_candidates(doc, gaz: list[_C], skip, fac_spans) -> list[_C]:
         if not toks:
             continue
         s, e = toks[0].idx, toks[-1].idx + len(toks[-1])
+        if "\n" in doc.text[s:e]:
+            # a name never runs across a paragraph break: keep the longest piece
+            pieces = [(m.start() + s, m.end() + s) for m in re.finditer(r"[^\n]+", doc.text[s:e])]
+            s, e = max(pieces, key=lambda p: p[1] - p[0])
+            while s < e and doc.text[s] == " ":
+                s += 1
         if s >= e:
             continue
         # "Lago Agrio to Balao": two names the model joined
@@ -243,7 +253,7 @@ def _ner_candidates(doc, gaz: list[_C], skip, fac_spans) -> list[_C]:
             out.append(_C(s + m_sl.start(2), e, "org", None, m_sl.group(2), 0.55, "ner", ent.label_))
             continue
         inside = [g for g in gaz if g.overlaps(s, e)]
-        if inside and t == "org" and all(g.start >= s and g.end <= e for g in inside) and \
+        if inside and t == "org" and "\n" not in doc.text[s:e] and all(g.start >= s and g.end <= e for g in inside) and \
                 any(g.type == "org" for g in inside) and (e - s) > max(g.end - g.start for g in inside) and \
                 _capitalised_name(doc.text[s:e]) and not any(a <= s and e <= b for a, b in fac_spans):
             # a subsidiary named after its parent: "Societe Francaise de BP", "Shell Francaise"
@@ -328,7 +338,7 @@ def _rule_candidates(doc, cands: list[_C]) -> list[_C]:
             out.append(_C(s, m.end(), "org", f"Government of {country}", doc.text[s:m.end()], 0.8, "rule"))
     for m in lx["ministry"].finditer(doc.text):
         topic = m.group("t") or m.group("t2")
-        c = m.group("c") or m.group("c2")
+        c = m.group("c") or m.group("c2") or m.group("c3")
         country = _country_of(c) if c else None
         strong = bool(country) or topic[:1].isupper()
         canon = f"Ministry of {' '.join(w if w in ('and', 'of') else w.capitalize() for w in topic.lower().split())}"

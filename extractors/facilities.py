@@ -252,6 +252,10 @@ def _pattern_mentions(doc) -> list[_Mention]:
         while i >= 0 and doc[i].lower_ in d["descriptors"] and doc[i].text.islower():
             i -= 1
         left = None
+        acr_alias = None
+        if i >= 2 and doc[i].text == ")" and doc[i - 2].text == "(" and doc[i - 1].text.isupper():
+            acr_alias = doc[i - 1].text                # "Baku-Tbilisi-Ceyhan (BTC) oil pipeline"
+            i -= 3
         if i >= 0:
             rng = _name_left(doc, i, lower_doc)
             if rng:
@@ -356,6 +360,11 @@ def _right_candidates(doc, h, kind, lower_doc) -> list[_Mention]:
         m.place = (doc[s].idx, doc[e - 1].idx + len(doc[e - 1]))
         out.append(m)
         if plural and e + 1 < len(doc) and doc[e].lower_ in ("and", ","):
+            if doc[e].lower_ == ",":
+                # a list goes on only if the next name is followed by "and" or another comma
+                nxt = _name_right(doc, e + 1, lower_doc)
+                if not nxt or nxt[1] >= len(doc) or doc[nxt[1]].lower_ not in ("and", ","):
+                    break
             k = e + 1
             continue
         break
@@ -411,7 +420,13 @@ def _overlaps(a, b) -> bool:
 
 def collect_mentions(doc) -> list[_Mention]:
     gaz = _gazetteer_mentions(doc)
-    pats = [m for m in _pattern_mentions(doc) + _mooring_ids(doc) if not any(_overlaps(m, g) for g in gaz)]
+    pats = _pattern_mentions(doc) + _mooring_ids(doc)
+    # a longer name built on a gazetteer name is another facility ("West Chirag platform")
+    longer = [m for m in pats if m.excl and m.canon and any(
+        g.start > m.start and g.end == m.end and
+        re.match(r"^[A-Z][\w-]*\s", doc.text[m.start:g.start] or "x") for g in gaz)]
+    gaz = [g for g in gaz if not any(g.start >= m.start and g.end <= m.end for m in longer)]
+    pats = [m for m in pats if not any(_overlaps(m, g) for g in gaz)]
     # longest first, drop overlapping pattern mentions
     kept: list[_Mention] = []
     for m in sorted(pats, key=lambda m: (-(m.end - m.start), m.start)):
