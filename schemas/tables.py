@@ -131,8 +131,10 @@ DATES = Table(
     description="Calendar expressions resolved to spans against the publication date.",
 )
 
+from .review import REVIEW_TABLES  # noqa: E402  (reviewers' corrections, merges, audit log)
+
 TABLES: tuple[Table, ...] = (SOURCES, FEEDS, RUNS, ARTICLES, ENTRIES, FETCH_FAILURES,
-                             ENTITIES, FACILITIES, QUANTITIES, DATES)
+                             ENTITIES, FACILITIES, QUANTITIES, DATES) + REVIEW_TABLES
 BY_NAME = {t.name: t for t in TABLES}
 
 # The record fields (gold format) each extraction table holds.
