@@ -369,7 +369,8 @@ def check_line(obj, n, pages, strict, out):
                 msg = f"{fam}: neither {it.get('name')!r} nor an alias occurs in the body"
                 err(msg) if fam == "facilities" else warn(msg)
             for a in it["aliases"]:
-                if a.lower() not in lowbody:
+                alias_forms = facility_forms(a) if fam == "facilities" else {a}
+                if not any(f.lower() in lowbody for f in alias_forms):
                     warn(f"{fam} {it.get('name')!r}: alias {a!r} does not occur in the body")
 
 
