@@ -478,11 +478,37 @@ def _facility_mentions(doc):
     return mentions
 
 
-def _facilities(doc, item, ctx, fac_mentions, amount_anchors):
+_PREP_AFTER = re.compile(
+    r"\s*(?:of\s+[\w\s,-]{1,40}?\s*)?(?:\([^)]{1,20}\)\s*)?,?\s*(?:(?:were|was|are|is|have\s+been|has\s+been|had\s+been)\s+"
+    r"(?:\w+ed|shipped|sent|pumped|loaded|handled|moved|carried|transported|delivered|exported|imported)\s+)?"
+    r"(?:via|through|thru|from|at|to|into|in|on|toward|towards|across|along|by|using|out\s+of)\s+"
+    r"(?:the\s+|its\s+|a\s+)?(?:port\s+of\s+|terminal\s+(?:at|in)\s+)?$", re.I)
+
+
+def _governing_above(verb):
+    """Tokens that govern ``verb``'s clause (coordinated verbs are peers, not governors)."""
+    out, t, passed = set(), verb, False
+    while t.head.i != t.i:
+        if t.dep_ != "conj":
+            passed = True
+        t = t.head
+        if passed:
+            out.add(t.i)
+    return out
+
+
+def _facilities(doc, item, ctx, fac_mentions, amount_anchors, items, ctxs):
+    """Facilities syntactically tied to the amount (same clause, on its chain, or its own preposition)."""
     sent = ctx["sent"]
     anchor = ctx["anchor"]
     chain_ids = {t.i for t in ctx["chain"]}
     cverb = _clause_verb(anchor)
+    # the amounts of the sentence, in order (range ends share one place)
+    sent_items = sorted({(o["char_start"], o["char_end"]) for o in items
+                         if sent.start_char <= o["char_start"] < sent.end_char})
+    pos = sent_items.index((item["char_start"], item["char_end"]))
+    prev_end = sent_items[pos - 1][1] if pos > 0 else sent.start_char
+    next_start = sent_items[pos + 1][0] if pos + 1 < len(sent_items) else sent.end_char
     names = []
     for m in fac_mentions:
         if m["start"] < sent.start_char or m["end"] > sent.end_char:
@@ -493,24 +519,39 @@ def _facilities(doc, item, ctx, fac_mentions, amount_anchors):
         root = span.root
         if root.i in ctx["span_ids"]:
             continue
+        low_chain = set()
+        for t in ctx["chain"]:
+            low_chain.add(t.i)
+            if t.i == cverb.i:
+                break
+        on_chain = any(t.i in chain_ids for t in span) or root.head.i in low_chain or (
+            root.head.dep_ == "prep" and root.head.head.i in low_chain) or (
+            root.dep_ in ("nsubj", "nsubjpass", "poss") and root.head.i in chain_ids
+            and root.head.lemma_.lower() not in SPEECH)
+        higher = _clause_verb(root).i in _governing_above(cverb)
+        same_clause = _clause_verb(root).i == cverb.i
         tied = False
-        if root.i in chain_ids or any(t.i in chain_ids for t in span):
-            tied = True                                       # "X, which handles N" / "capacity of X is"
-        elif _clause_verb(root).i == cverb.i:
-            # same clause: unless it sits on another amount's own phrase
-            others = [a for a in amount_anchors if a.i != anchor.i and a.sent.start == anchor.sent.start]
-            rchain = {t.i for t in _chain(root)}
-            if not any(a.i in rchain for a in others):
-                tied = True
-            d_self = _tree_distance(root, anchor)
-            if others and any(_tree_distance(root, a) < d_self for a in others
-                              if _clause_verb(a).i == cverb.i):
+        if prev_end <= m["start"] < item["char_start"]:
+            # before the amount, after the previous one: "exports through the port of Rouen fell to N"
+            between = doc.char_span(m["end"], item["char_start"], alignment_mode="expand")
+            verbs_between = [t for t in between if t.pos_ == "VERB" and t.i != cverb.i
+                             and t.dep_ not in ("amod", "acl")] if between is not None else []
+            tied = on_chain or same_clause or (not verbs_between and not higher)
+            if tied and root.head.lemma_.lower() in SPEECH:
                 tied = False
-        else:
-            # the mention's clause hangs off the amount's chain: "N to a terminal at X"
-            rv = _clause_verb(root)
-            if rv.head.i in chain_ids and rv.dep_ in ("advcl", "xcomp", "acl", "relcl", "pcomp", "conj") \
-                    and _tree_distance(root, anchor) <= 4:
+        elif item["char_end"] <= m["start"] < next_start:
+            # after the amount: its own preposition ("N tonnes via X"), or the clause it belongs to
+            gap = doc.text[item["char_end"]:m["start"]]
+            if _PREP_AFTER.fullmatch(gap):
+                tied = True
+            elif pos + 1 == len(sent_items) and (on_chain or (same_clause and len(gap) < 80)):
+                tied = True
+            elif on_chain and root.head.i in chain_ids and root.dep_ in ("nsubj", "poss", "appos", "relcl"):
+                tied = True
+        elif m["start"] < prev_end:
+            # before an earlier amount: only if it governs this one too ("X, which handles A and B")
+            tied = any(t.i in chain_ids for t in span) and root.i in chain_ids
+            if not tied and same_clause and ctx["comparison"]:
                 tied = True
         if tied and m["name"] not in names:
             names.append(m["name"])
@@ -643,7 +684,9 @@ def _periods(doc, items, ctxs, dates):
                     # a rate takes only a date of its own clause
                     dv = _clause_verb_nd(g[0]["root"], date_ids)
                     chain_ids = {t.i for t in ctxs[i]["chain"]}
-                    if dv.i != cverb[i].i and g[0]["root"].head.i not in chain_ids:
+                    below = {t.i for t in ctxs[i]["chain"] if t.i != cverb[i].i
+                             and t.i not in {a.i for a in cverb[i].ancestors}}
+                    if dv.i != cverb[i].i and g[0]["root"].head.i not in below:
                         continue
                 span = [_date_span_for(doc, d, published) for d in g]
                 span = [x for x in span if x]
@@ -773,7 +816,15 @@ def link(doc, items) -> None:
         it["status"] = _status(doc, it, c)
     # facilities
     for it, c in zip(items, ctxs):
-        it["facilities"] = _facilities(doc, it, c, fac_mentions, anchors)
+        it["facilities"] = _facilities(doc, it, c, fac_mentions, anchors, items, ctxs)
+    # "rose 200,000 barrels to 516.7 mln": the bare partner shares its neighbour's installation
+    for k, (it, c) in enumerate(zip(items, ctxs)):
+        if it["facilities"] or k == 0:
+            continue
+        o = items[k - 1]
+        if ctxs[k - 1]["sent"].start == c["sent"].start and o["facilities"] and \
+                re.fullmatch(r"\s*(?:to|-|–|and|or)\s*(?:a\s+|an\s+)?", doc.text[o["char_end"]:it["char_start"]] or " "):
+            it["facilities"] = list(o["facilities"])
     # capacity with no named owner: the installation named just before
     sent_starts = [s.start_char for s in doc.sents]
     for it, c in zip(items, ctxs):
@@ -822,12 +873,39 @@ def link(doc, items) -> None:
             p = _inherited_period(doc, k, items, ctxs, periods, dates, sent_starts)
             periods[k] = p
         it["period"] = {"start": p["start"], "end": p["end"]} if p else None
+        # deliveries under an agreement signed in the sentence before
+        if it["status"] in ("forecast", "planned") and _agreement_context(doc, c, sent_starts):
+            it["status"] = "agreed"
         # a comparison figure for a span already over is what happened
         if (it["status"] in ("forecast", "planned") and c["comparison"] and p and published
                 and p["end"] < published.isoformat() and not _is_reserve(c)):
             it["status"] = "actual"
         it["confidence"] = 0.7 if it["commodity"] else 0.55
         it.pop("_how", None)
+
+
+DELIVERY_NOUNS = {"delivery", "deliveries", "supply", "supplies", "shipment", "shipments", "shipping",
+                  "transportation", "transit", "purchase", "purchases", "import", "imports", "export", "exports"}
+
+
+def _agreement_context(doc, c, sent_starts):
+    """An amount of deliveries/supplies stated right after an agreement is signed is its term."""
+    subj = set()
+    for v in c["verbs"]:
+        for ch in v.children:
+            if ch.dep_ in ("nsubj", "nsubjpass"):
+                subj.add(ch.lower_)
+    if not subj & DELIVERY_NOUNS:
+        return False
+    si = sent_starts.index(c["sent"].start_char)
+    if si == 0:
+        return False
+    prev = doc.char_span(sent_starts[si - 1], c["sent"].start_char, alignment_mode="expand")
+    if prev is None:
+        return False
+    signed = any(t.lemma_.lower() in ("sign", "conclude", "ink") for t in prev)
+    deal = any(t.lemma_.lower() in ("agreement", "accord", "contract", "deal", "memorandum") for t in prev)
+    return signed and deal
 
 
 def _is_reserve(c):
