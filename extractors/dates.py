@@ -218,7 +218,7 @@ _pat("day_range_dm", "MON", rf"(?P<d1>{DAYNUM}){DASH}(?P<d2>{DAYNUM})\s+(?:of\s+
 # July 5 and 20 (two days)
 _pat("day_list", "MON", rf"(?P<mon>{MON})\s*(?P<d1>{DAYNUM})(?P<rest>(?:\s*,\s*{DAYNUM})*\s*,?\s+(?i:and|or)\s+{DAYNUM})\b(?!\s*(?:{MON}))")
 # full dates
-_pat("date", "MON", rf"(?:(?P<rel>(?i:this|next|last|on))\s+)?(?P<body>{_FULL_DATE})")
+_pat("date", "MON", rf"(?:(?P<rel>(?i:this|next|last))\s+)?(?P<body>{_FULL_DATE})")
 _pat("iso", "YEAR", r"(?<![\d.])(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\d])")
 _pat("dotted", "YEAR", r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)(?![\d])")
 # months: January-October 2023, Jan/Oct
@@ -1234,6 +1234,7 @@ def find_dates(doc) -> list[dict]:
     entries = _compose(atoms, text, doc, pub)
     entries = _apply_anchors(entries, doc, text, pub)
     out = []
+    has_sents = doc.has_annotation("SENT_START") or doc.has_annotation("DEP")
     for s, e, span, a in entries:
         start, end, prec = span
         if start is None or end is None or end < start:
@@ -1242,7 +1243,10 @@ def find_dates(doc) -> list[dict]:
             d = dt.date.fromisoformat(dl["date"])
             start = end = d
         item = {"text": text[s:e], "start": start.isoformat(), "end": end.isoformat(), "precision": prec}
-        item.update(provenance(doc, s, e))
+        if has_sents:
+            item.update(provenance(doc, s, e))
+        else:
+            item.update({"char_start": s, "char_end": e, "sentence": text[s:e], "sentence_start": s})
         item["confidence"] = a.confidence
         out.append(item)
     return out
