@@ -232,6 +232,9 @@ _pat("quarter", "QUARTER", rf"(?:(?P<the>(?i:the|this|last|next))\s+)?(?:(?P<mod
                 rf"(?P<ord>{ORD})[\s-]+(?i:quarter)(?!\s+(?i:of\s+a|century))"
                 rf"(?:\s*,?\s*(?:(?i:of|in)\s+)?(?:(?i:the\s+)?(?P<yrel>(?i:this|last|next|current|previous))\s+(?i:year)"
                 rf"|(?i:(?:the\s+)?fiscal(?:\s+year)?\s+)?(?P<year>{YEAR})))?")
+_pat("quarter_pair", "QUARTER", rf"(?:(?i:the)\s+)?(?P<o1>{ORD})\s+(?i:and|to|through)\s+(?P<o2>{ORD})[\s-]+(?i:quarters)"
+                rf"(?:\s*,?\s*(?:(?i:of|in)\s+)?(?:(?i:the\s+)?(?P<yrel>(?i:this|last|next|current|previous))\s+(?i:year)"
+                rf"|(?i:(?:the\s+)?fiscal(?:\s+year)?\s+)?(?P<year>{YEAR})))?")
 _pat("quarter_q", "QUARTER", rf"(?<![\w-])(?:Q(?P<q1>[1-4])|(?P<q2>[1-4])Q)(?:\s*[-']?\s*(?P<year>{YEAR}|\d\d))?\b")
 _pat("quarter_rel", "QUARTER", rf"(?P<rel>{REL}|(?i:the\s+same|the\s+prior))\s+(?i:quarter)\b")
 # halves
@@ -265,7 +268,7 @@ _pat("unit_rel", "UNIT", r"(?P<mod>(?i:earlier|later|early|late|end\s+of|the\s+e
                  r"(?P<rel>(?i:this|last|next|the\s+current|the\s+coming|the\s+following|the\s+previous|the\s+prior"
                  r"|the\s+past|the\s+same|the\s+preceding))\s+(?P<unit>(?i:week|month|year|season))\b(?!-)")
 _pat("end_of_year", "UNIT", r"(?i:(?:the\s+)?end\s+of\s+the\s+(?P<unit>year|month|week))\b")
-_pat("ago", "AGO", rf"(?P<n>{COUNT})\s+(?P<unit>(?i:days?|weeks?|months?|years?))\s+(?P<how>(?i:ago|earlier|before|before that))\b")
+_pat("ago", "AGO", rf"(?P<n>{COUNT})\s+(?P<unit>(?i:days?|weeks?|months?|years?))\s+(?P<how>(?i:ago|earlier|before|before that))\b(?!\s+(?i:than|then)\b)")
 _pat("year_ago_adj", "UNIT", r"(?i:the\s+)(?P<how>(?i:year|week|month))[\s-]+(?i:ago|earlier)\s+(?i:period|level|levels|quarter|month|week|figure|figures)\b")
 _pat("same_period", "SAME", r"(?i:the\s+)?(?i:same|corresponding|comparable)\s+(?i:period|time|month|week|quarter|months|weeks)"
                     rf"\s+(?:(?i:of|in|a)\s+)?(?:(?P<yrel>(?i:last|the\s+previous|a|the\s+prior))\s+(?i:year)(?:\s+(?i:ago|earlier))?"
@@ -517,6 +520,17 @@ def _build_atom(name: str, m: re.Match, text: str, published: dt.date | None) ->
         a.make = lambda yy, q=q: (dt.date(yy, 3 * q - 2, 1), _month_end(yy, 3 * q), "quarter")
         if name == "quarter_q" and year is None and not g.get("q1"):
             return None   # a bare "1Q" is too ambiguous
+        return a
+
+    if name == "quarter_pair":
+        q1, q2 = ORDINALS[g["o1"].lower()], ORDINALS[g["o2"].lower()]
+        if q2 <= q1:
+            return None
+        year = _year_of(g.get("year"))
+        if g.get("yrel") and pub:
+            year = pub.year + {"this": 0, "current": 0, "last": -1, "previous": -1, "next": 1}[g["yrel"].lower()]
+        a.year, a.month = year, 3 * q1 - 2
+        a.make = lambda yy, q1=q1, q2=q2: (dt.date(yy, 3 * q1 - 2, 1), _month_end(yy, 3 * q2), "range")
         return a
 
     if name == "quarter_rel":
@@ -787,7 +801,8 @@ def _season_rel(s: str, rel: str, pub: dt.date):
         if current:
             return current
         # "this summer" said in spring: this year's; "this winter" said in autumn: the coming one
-        return upcoming if upcoming[0].year == pub.year else past
+        # "this winter" said in March is the winter just ended; "this summer" said in March is ahead
+        return past if (pub - past[1]).days <= 45 else upcoming
     if rel in ("next", "coming", "following"):
         return upcoming
     if rel in ("last", "previous", "past"):
@@ -1069,7 +1084,7 @@ def _compose(atoms: list[Atom], text: str, doc, pub):
                 ok = bool(pm and pm.group("w").lower() == "between")
             if ok and not pm and word in ("to",):
                 # "X to Y" without "from": only two dates of the same kind ("March to June")
-                ok = a.kind == nxt.kind and a.kind in ("month", "date", "day_range", "quarter", "half")
+                ok = a.kind == nxt.kind and a.kind in ("month", "date", "day_range", "quarter", "half", "year")
             if ok and word.startswith("-") or (ok and gap.strip() in ("-", "\u2013", "\u2014")):
                 ok = a.kind == nxt.kind or {a.kind, nxt.kind} <= {"month", "date"}
             if ok:
