@@ -479,7 +479,7 @@ def _facility_mentions(doc):
 
 
 _PREP_AFTER = re.compile(
-    r"\s*(?:of\s+[\w\s,-]{1,40}?\s*)?(?:\([^)]{1,20}\)\s*)?,?\s*(?:(?:were|was|are|is|have\s+been|has\s+been|had\s+been)\s+"
+    r"\s*(?:[\w-]+\s+){0,3}?(?:of\s+[\w\s,-]{1,40}?\s*)?(?:\([^)]{1,20}\)\s*)?,?\s*(?:(?:were|was|are|is|have\s+been|has\s+been|had\s+been)\s+"
     r"(?:\w+ed|shipped|sent|pumped|loaded|handled|moved|carried|transported|delivered|exported|imported)\s+)?"
     r"(?:via|through|thru|from|at|to|into|in|on|toward|towards|across|along|by|using|out\s+of)\s+"
     r"(?:the\s+|its\s+|a\s+)?(?:port\s+of\s+|terminal\s+(?:at|in)\s+)?$", re.I)
@@ -497,18 +497,53 @@ def _governing_above(verb):
     return out
 
 
+def _peers(verb):
+    """A verb and the verbs coordinated with it ("shipped ... and pumped")."""
+    out = {verb.i}
+    t = verb
+    while t.dep_ == "conj" and t.head.i != t.i:
+        t = t.head
+        out.add(t.i)
+    stack = [t]
+    while stack:
+        v = stack.pop()
+        out.add(v.i)
+        stack.extend(c for c in v.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"))
+    return out
+
+
+def _in_foreign_clause(root, anchor_ids):
+    """True when the mention sits in a relative/participial clause that does not hold the amount."""
+    t = root
+    while t.head.i != t.i:
+        if t.dep_ in ("relcl", "acl", "advcl") and not (anchor_ids & {x.i for x in t.subtree}):
+            return True
+        t = t.head
+    return False
+
+
+_BOUNDARY = re.compile(r",\s*(?:and|but|while|which|who|whereas|although)\b|;|\bwhile\b|\bwhereas\b")
+
+
 def _facilities(doc, item, ctx, fac_mentions, amount_anchors, items, ctxs):
     """Facilities syntactically tied to the amount (same clause, on its chain, or its own preposition)."""
     sent = ctx["sent"]
     anchor = ctx["anchor"]
     chain_ids = {t.i for t in ctx["chain"]}
     cverb = _clause_verb(anchor)
+    peers = _peers(cverb)
+    above = _governing_above(cverb)
     # the amounts of the sentence, in order (range ends share one place)
     sent_items = sorted({(o["char_start"], o["char_end"]) for o in items
                          if sent.start_char <= o["char_start"] < sent.end_char})
     pos = sent_items.index((item["char_start"], item["char_end"]))
     prev_end = sent_items[pos - 1][1] if pos > 0 else sent.start_char
     next_start = sent_items[pos + 1][0] if pos + 1 < len(sent_items) else sent.end_char
+    low_chain = set()
+    for t in ctx["chain"]:
+        low_chain.add(t.i)
+        if t.i == cverb.i:
+            break
     names = []
     for m in fac_mentions:
         if m["start"] < sent.start_char or m["end"] > sent.end_char:
@@ -519,17 +554,22 @@ def _facilities(doc, item, ctx, fac_mentions, amount_anchors, items, ctxs):
         root = span.root
         if root.i in ctx["span_ids"]:
             continue
-        low_chain = set()
-        for t in ctx["chain"]:
-            low_chain.add(t.i)
-            if t.i == cverb.i:
-                break
         on_chain = any(t.i in chain_ids for t in span) or root.head.i in low_chain or (
             root.head.dep_ == "prep" and root.head.head.i in low_chain) or (
             root.dep_ in ("nsubj", "nsubjpass", "poss") and root.head.i in chain_ids
             and root.head.lemma_.lower() not in SPEECH)
-        higher = _clause_verb(root).i in _governing_above(cverb)
-        same_clause = _clause_verb(root).i == cverb.i
+        mverb = _clause_verb(root)
+        same_clause = mverb.i in peers
+        higher = mverb.i in above
+        if higher and cverb.dep_ in ("xcomp", "ccomp") and cverb.head.i == mverb.i:
+            # "expects Kazakh flows via BTC to reach N": the object of 'expect' is the subject of 'reach'
+            top = root
+            while top.head.i != mverb.i and top.head.i != top.i:
+                top = top.head
+            if top.dep_ in ("dobj", "nsubj") and top.i < cverb.i:
+                same_clause, higher = True, False
+        if _in_foreign_clause(root, ctx["span_ids"] | {anchor.i}) and not any(t.i in chain_ids for t in span):
+            continue
         tied = False
         if prev_end <= m["start"] < item["char_start"]:
             # before the amount, after the previous one: "exports through the port of Rouen fell to N"
@@ -544,13 +584,17 @@ def _facilities(doc, item, ctx, fac_mentions, amount_anchors, items, ctxs):
             gap = doc.text[item["char_end"]:m["start"]]
             if _PREP_AFTER.fullmatch(gap):
                 tied = True
-            elif pos + 1 == len(sent_items) and (on_chain or (same_clause and len(gap) < 80)):
+            elif _BOUNDARY.search(gap):
+                tied = False
+            elif pos + 1 == len(sent_items) and (on_chain or (same_clause and len(gap) < 160)):
                 tied = True
             elif on_chain and root.head.i in chain_ids and root.dep_ in ("nsubj", "poss", "appos", "relcl"):
                 tied = True
         elif m["start"] < prev_end:
-            # before an earlier amount: only if it governs this one too ("X, which handles A and B")
-            tied = any(t.i in chain_ids for t in span) and root.i in chain_ids
+            # before an earlier amount of the same clause, on its subject side
+            own_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in cverb.children)
+            tied = (any(t.i in chain_ids for t in span) and root.i in chain_ids) or (
+                (mverb.i == cverb.i or (same_clause and not own_subject)) and m["end"] <= cverb.idx)
             if not tied and same_clause and ctx["comparison"]:
                 tied = True
         if tied and m["name"] not in names:
@@ -830,12 +874,12 @@ def link(doc, items) -> None:
     for it, c in zip(items, ctxs):
         if it["facilities"] or it["status"] not in ("capacity",):
             continue
-        in_sent = [m for m in fac_mentions if c["sent"].start_char <= m["start"] < c["sent"].end_char]
-        if in_sent:
+        kinds = lexicon()["goods"]["installation_kinds"]
+        if any(t.lower_ in kinds and any(d.lower_ in ("a", "an") for d in t.children) for t in c["chain"]):
             continue
         si = sent_starts.index(c["sent"].start_char)
-        lo = sent_starts[max(0, si - 2)]
-        prev = [m for m in fac_mentions if lo <= m["start"] < c["sent"].start_char]
+        lo = sent_starts[max(0, si - 3)]
+        prev = [m for m in fac_mentions if lo <= m["start"] < it["char_start"]]
         if prev:
             it["facilities"] = [prev[-1]["name"]]
     # a follow-on sentence with no installation of its own keeps the previous one's
@@ -853,7 +897,8 @@ def link(doc, items) -> None:
                 continue
             if si - sj > 1:
                 break
-            if items[j]["facilities"] and items[j]["unit"] == it["unit"]:
+            if items[j]["facilities"] and items[j]["unit"] == it["unit"] and (items[j]["status"] == it["status"] or {items[j]["status"], it["status"]} <= {"actual", "forecast"}) \
+                    and not _new_actor(c["sent"]):
                 it["facilities"] = list(items[j]["facilities"])
             break
     # commodity
@@ -906,6 +951,17 @@ def _agreement_context(doc, c, sent_starts):
     signed = any(t.lemma_.lower() in ("sign", "conclude", "ink") for t in prev)
     deal = any(t.lemma_.lower() in ("agreement", "accord", "contract", "deal", "memorandum") for t in prev)
     return signed and deal
+
+
+def _new_actor(sent):
+    """A sentence with an organisation, or a named subject, is about someone new."""
+    if any(e.label_ == "ORG" for e in sent.ents):
+        return True
+    root = sent.root
+    for c in root.children:
+        if c.dep_ in ("nsubj", "nsubjpass") and (c.ent_type_ in ("GPE", "ORG", "PERSON", "NORP") or c.pos_ == "PROPN"):
+            return True
+    return False
 
 
 def _is_reserve(c):
