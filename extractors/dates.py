@@ -250,7 +250,7 @@ _pat("season", "SEASON", rf"(?:(?P<rel>{REL}|(?i:the))\s+)?(?P<mod>{MOD})?(?P<s>
                rf"(?:\s+(?:(?i:of)\s+)?(?P<year>{YEAR})(?:\s*[/-]\s*(?P<y2>{YY}))?)?")
 # years, crop years, decades
 _pat("crop", "YEAR", rf"(?:(?i:the)\s+)?(?:(?P<kind>(?i:fiscal|crop|marketing|calendar))(?:\s+(?i:year))?\s+)?"
-             rf"(?<![\d.,])(?P<y1>(?:19|20)\d\d)\s*(?P<sep>[/-])\s*(?P<y2>{YY})(?!\d)"
+             rf"(?<![\d.,])(?P<y1>(?:19|20)\d\d)\s*(?P<sep>[/\-\u2013])\s*(?P<y2>{YY})(?!\d)"
              rf"(?:\s*\(\s*(?P<m1>{MON})\s*[/-]\s*(?P<m2>{MON})\s*\))?"
              rf"(?:\s+(?P<what>(?i:season|crop\s+year|marketing\s+year|crop|campaign|fiscal\s+year|financial\s+year|harvest|year)))?")
 _pat("year", "YEAR", rf"(?:(?P<mod>{MOD})|(?P<kind>(?i:the\s+year|calendar|fiscal(?:\s+year)?|FY))\s*)?(?P<y>{YEAR})"
@@ -267,7 +267,12 @@ _pat("unit_rel", "UNIT", r"(?P<mod>(?i:earlier|later|early|late|end\s+of|the\s+e
                  r"|the\s+middle\s+of|mid|by\s+the\s+end\s+of)\s+)?"
                  r"(?P<rel>(?i:this|last|next|the\s+current|the\s+coming|the\s+following|the\s+previous|the\s+prior"
                  r"|the\s+past|the\s+same|the\s+preceding))\s+(?P<unit>(?i:week|month|year|season))\b(?!-)")
-_pat("end_of_year", "UNIT", r"(?i:(?:the\s+)?end\s+of\s+the\s+(?P<unit>year|month|week))\b")
+_pat("end_of_year", "UNIT", r"(?i:(?:the\s+)?(?:end|beginning|start|middle)\s+of\s+the\s+(?P<unit>year|month|week))\b")
+# 9M2023, 11M 2023 (the first N months of a year, as Caspian and Central Asian agencies write it)
+_pat("nm_year", "YEAR", rf"(?<![\w.])(?P<n>1[0-2]|[1-9])M\s?(?P<year>{YEAR}|\d\d)\b")
+# the first/second/third ten days ("decade") of December
+_pat("dekad", "MON", rf"(?:(?i:the)\s+)?(?P<ord>(?i:first|second|third|last))\s+(?i:decade|ten\s+days|ten-day\s+period)\s+(?i:of|in)\s+"
+                     rf"(?P<mon>{MON})(?:\s*,?\s*(?P<year>{YEAR}))?")
 _pat("ago", "AGO", rf"(?P<n>{COUNT})\s+(?P<unit>(?i:days?|weeks?|months?|years?))\s+(?P<how>(?i:ago|earlier|before|before that))\b(?!\s+(?i:than|then)\b)")
 _pat("year_ago_adj", "UNIT", r"(?i:the\s+)(?P<how>(?i:year|week|month))[\s-]+(?i:ago|earlier)\s+(?i:period|level|levels|quarter|month|week|figure|figures)\b")
 _pat("same_period", "SAME", r"(?i:the\s+)?(?i:same|corresponding|comparable)\s+(?i:period|time|month|week|quarter|months|weeks)"
@@ -385,6 +390,23 @@ def _build_atom(name: str, m: re.Match, text: str, published: dt.date | None) ->
             a.make = lambda yy, mo=mo, unit=unit, n=n: _ended_span(_month_end(yy, mo), unit, n)
             return a
         return None
+
+    if name == "nm_year":
+        n = int(g["n"])
+        year = _year_of(g["year"], pub.year if pub else 2000)
+        a.span = (dt.date(year, 1, 1), _month_end(year, n), "month" if n == 1 else "range")
+        return a
+
+    if name == "dekad":
+        mo = _month_of(g["mon"])
+        k = {"first": 0, "second": 1, "third": 2, "last": 2}[g["ord"].lower()]
+        a.year, a.month = _year_of(g.get("year")), mo
+
+        def make(yy, mo=mo, k=k):
+            last = calendar.monthrange(yy, mo)[1]
+            return dt.date(yy, mo, 1 + 10 * k), dt.date(yy, mo, last if k == 2 else 10 + 10 * k), "range"
+        a.make = make
+        return a
 
     if name == "week_of_month":
         mo = _month_of(g["mon"])
@@ -632,7 +654,7 @@ def _build_atom(name: str, m: re.Match, text: str, published: dt.date | None) ->
             if kind == "calendar":
                 a.span = (dt.date(y1, 1, 1), dt.date(y2, 12, 31), "range")
                 return a
-            if sep == "-" and not (kind or what):
+            if sep != "/" and not (kind or what):
                 a.span = (dt.date(y1, 1, 1), dt.date(y2, 12, 31), "range")
                 return a
             if kind == "fiscal" or "fiscal" in what or "financial" in what:
@@ -972,8 +994,6 @@ def _infer_year(month: int, pub: dt.date, tense: str | None) -> int:
         return pub.year - 1 if d > 1 else pub.year
     if d > 6:
         return pub.year - 1
-    if d < -8:
-        return pub.year + 1
     return pub.year
 
 
@@ -1104,7 +1124,11 @@ def _compose(atoms: list[Atom], text: str, doc, pub):
                     out.append((a.start, nxt.end, r, a))
                     i += 2
                     continue
-        r = _resolve(a, doc, pub)
+        r = None
+        if a.year is None and a.make is not None:
+            r = _inside_container(a, out, text, doc, pub)
+        if r is None:
+            r = _resolve(a, doc, pub)
         if r is None and getattr(a, "anchor_only", False):
             out.append((a.start, a.end, None, a))
         if r is not None:
@@ -1116,6 +1140,30 @@ def _compose(atoms: list[Atom], text: str, doc, pub):
                     out.append((s, e, (dd, dd, "day"), a))
         i += 1
     return out
+
+
+_SENT_BREAK = re.compile(r"[.!?][\"')]?\s+[\"(]?[A-Z]|\n\s*\n|\n[ \t]{2,}")
+
+
+def _inside_container(a: Atom, done: list, text: str, doc, pub):
+    """A day or month written without a year inside a crop year, season, quarter or range named
+    earlier in the same sentence takes the year that puts it inside ("the 2024/25 marketing year
+    starts on July 1")."""
+    for s, e, span, b in reversed(done):
+        if e > a.start:
+            continue
+        if _SENT_BREAK.search(text, e, a.start):
+            return None
+        if span is None or (span[1] - span[0]).days < 40:
+            continue
+        if span[0].month == 1 and span[0].day == 1 and span[1].month == 12 and span[1].day == 31:
+            return None     # a calendar year: "in 1986 ... at the end of January" is not nested
+        for yy in sorted({span[0].year, span[1].year}):
+            r = _resolve(a, doc, pub, year=yy)
+            if r and r[0] and r[1] and span[0] <= r[0] and r[1] <= span[1]:
+                return r
+        return None
+    return None
 
 
 def _resolve_range(a: Atom, b: Atom, text, doc, pub):

@@ -232,3 +232,18 @@ def test_find_dates_without_parse_or_publication_date():
     out = [(d["text"], d["start"], d["end"]) for d in find_dates(doc)]
     assert out == [("March 2023", "2023-03-01", "2023-03-31")]
     assert dates_mod.VERSION
+
+
+def test_caspian_agency_period_styles(nlp):
+    text = ("BAKU, Azerbaijan, Nov. 29. Azerbaijan exported 22.1 million tons of oil in 10M2023, Trend "
+            "reports. Gas exports in the first decade of December will rise. The 2024–2025 marketing "
+            "year starts on July 1. Deliveries in December 2023 – January 2024 were lower, and the "
+            "target is reached between 2025 and 2030.")
+    assert run(nlp, text, "2023-11-29")[1:] == [
+        ("10M2023", "2023-01-01", "2023-10-31"),
+        ("the first decade of December", "2023-12-01", "2023-12-10"),
+        ("The 2024–2025 marketing year", "2024-07-01", "2025-06-30"),
+        ("July 1", "2024-07-01", "2024-07-01"),
+        ("December 2023 – January 2024", "2023-12-01", "2024-01-31"),
+        ("between 2025 and 2030", "2025-01-01", "2030-12-31"),
+    ]
