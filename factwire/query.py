@@ -1,0 +1,932 @@
+"""Answers to an analyst's questions over the stored facts.
+
+Plain functions over a read-only ``sqlite3`` connection; the CLI
+(``factwire.query_cli``) and the benchmark call the same code.  Every query
+reads the views of ``schemas.views`` (``facts``, ``facility_names``,
+``entity_names``) so reviewers' corrections win in every answer; profiles also
+read ``articles``, ``articles_fts``, ``entities``, ``facilities`` and ``runs``.
+
+SQL is built from fixed fragments only: user values always travel as
+parameters, and identifiers (sort keys, tables) come from whitelists here.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+import re
+import sqlite3
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+
+class QueryError(Exception):
+    """A problem the user can fix; the CLI prints it as one line."""
+
+
+# -- opening the database ---------------------------------------------------------------------
+
+REQUIRED = {"articles": "table", "facts": "view", "facility_names": "view", "entity_names": "view"}
+BUSY_TIMEOUT_S = 2.0
+
+
+def _uri(path: str | Path) -> str:
+    return "file:" + urllib.parse.quote(str(Path(path).resolve())) + "?mode=ro"
+
+
+def _explain(path, exc: sqlite3.Error) -> QueryError:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return QueryError(f"{path}: the database is locked by another process; try again when it is done")
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return QueryError(f"{path}: not a usable SQLite database ({text})")
+    if "readonly" in text or "query_only" in text or "read-only" in text:
+        return QueryError(f"{path}: refused: the database is opened read-only ({text})")
+    return QueryError(f"{path}: {text}")
+
+
+def open_db(path: str | Path, *, timeout: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
+    """Open an existing factwire database read-only; QueryError with a clear message otherwise."""
+    p = Path(path)
+    if not p.exists():
+        raise QueryError(f"{path}: no such database (run 'factwire demo' or 'factwire ingest' first)")
+    if p.is_dir():
+        raise QueryError(f"{path}: is a directory, not a database")
+    try:
+        conn = sqlite3.connect(_uri(p), uri=True, timeout=timeout, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise _explain(path, exc) from None
+    conn.row_factory = sqlite3.Row
+    try:
+        conn.execute("pragma query_only = on")
+        present = {r["name"]: r["type"] for r in conn.execute(
+            "select name, type from sqlite_master where type in ('table', 'view')")}
+        # Touch the first page of articles so a lock or damage shows now, not mid-answer.
+        if "articles" in present:
+            conn.execute("select id from articles limit 1").fetchall()
+    except sqlite3.Error as exc:
+        conn.close()
+        raise _explain(path, exc) from None
+    if "articles" not in present:
+        conn.close()
+        raise QueryError(f"{path}: not a factwire database (no articles table)")
+    missing = [name for name, kind in REQUIRED.items() if present.get(name) != kind]
+    if missing:
+        conn.close()
+        raise QueryError(f"{path}: a factwire database without the {', '.join(missing)} view(s); "
+                         "run 'factwire ingest' with this version once to update it")
+    return conn
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params: Sequence = ()) -> list[dict]:
+    return [dict(r) for r in conn.execute(sql, list(params))]
+
+
+def _marks(values: Sequence) -> str:
+    """Placeholders for an IN list (never the values themselves)."""
+    return ",".join("?" * len(values)) or "null"
+
+
+# -- amounts, units, periods: parsing and display --------------------------------------------
+
+_SCALE = {"": 1, "k": 1e3, "thousand": 1e3, "th": 1e3, "m": 1e6, "mn": 1e6, "mln": 1e6,
+          "million": 1e6, "b": 1e9, "bn": 1e9, "bln": 1e9, "billion": 1e9, "t": 1e12, "trln": 1e12}
+_AMOUNT = re.compile(r"^\s*([0-9][0-9,_]*(?:\.[0-9]+)?|\.[0-9]+)(?:e([+-]?[0-9]+))?\s*([a-z]*)\s*$", re.I)
+
+
+def parse_amount(text: str | float | int | None) -> float | None:
+    """'2.2 mln' -> 2200000.0; '500k', '1.5bn', '1e6', '12,000' work too."""
+    if text is None or isinstance(text, (int, float)):
+        return text
+    m = _AMOUNT.match(str(text))
+    if not m or m.group(3).lower() not in _SCALE:
+        raise QueryError(f"{text!r} is not an amount like 1200000, 1.2mln, 500k or 2bln")
+    value = float(m.group(1).replace(",", "").replace("_", ""))
+    if m.group(2):
+        value *= 10 ** int(m.group(2))
+    return value * _SCALE[m.group(3).lower()]
+
+
+def _num(value: float) -> str:
+    text = f"{value:,.3f}".rstrip("0").rstrip(".")
+    return text
+
+
+def human_amount(amount: float | None, unit: str | None = None, per: str | None = None) -> str:
+    """2200000, 't', 'year' -> '2.2 mln t/year'."""
+    if amount is None:
+        return "?"
+    a = abs(amount)
+    if a >= 1e12:
+        text = f"{_num(amount / 1e12)} trln"
+    elif a >= 1e9:
+        text = f"{_num(amount / 1e9)} bln"
+    elif a >= 1e6:
+        text = f"{_num(amount / 1e6)} mln"
+    else:
+        text = _num(amount)
+    if unit:
+        text += f" {unit}"
+    if per:
+        text += f"/{per}"
+    return text
+
+
+def _date(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(str(text)[:10])
+    except ValueError:
+        return None
+
+
+_QUARTER = re.compile(r"^(\d{4})-?[Qq]([1-4])$")
+_HALF = re.compile(r"^(\d{4})-?[Hh]([12])$")
+
+
+def date_span(text: str, option: str = "date") -> tuple[dt.date, dt.date]:
+    """'2024' -> 2024-01-01..2024-12-31; '2024-03', '2024-Q1', '2024-H2', '2024-03-05' too."""
+    t = str(text).strip()
+    try:
+        if re.fullmatch(r"\d{4}", t):
+            y = int(t)
+            return dt.date(y, 1, 1), dt.date(y, 12, 31)
+        if m := _QUARTER.match(t):
+            y, q = int(m.group(1)), int(m.group(2))
+            return dt.date(y, 3 * q - 2, 1), _month_end(y, 3 * q)
+        if m := _HALF.match(t):
+            y, h = int(m.group(1)), int(m.group(2))
+            return dt.date(y, 6 * h - 5, 1), _month_end(y, 6 * h)
+        if re.fullmatch(r"\d{4}-\d{1,2}", t):
+            y, mo = map(int, t.split("-"))
+            return dt.date(y, mo, 1), _month_end(y, mo)
+        day = dt.date.fromisoformat(t)
+        return day, day
+    except ValueError:
+        pass
+    raise QueryError(f"{option}: {text!r} is not a date like 2024, 2024-Q1, 2024-03 or 2024-03-05")
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def period_label(start: str | None, end: str | None) -> str:
+    """A human name for a span: '2024', '2024-Q1', '2024-H1', '2024-03', '2024-03-05' or 'a..b'."""
+    s, e = _date(start), _date(end) or _date(start)
+    if s is None:
+        return ""
+    if s == e:
+        return s.isoformat()
+    if s.day == 1 and e == _month_end(e.year, e.month) and s.year == e.year:
+        months = e.month - s.month + 1
+        if months == 12:
+            return str(s.year)
+        if months == 6 and s.month in (1, 7):
+            return f"{s.year}-H{1 if s.month == 1 else 2}"
+        if months == 3 and s.month in (1, 4, 7, 10):
+            return f"{s.year}-Q{(s.month + 2) // 3}"
+        if months == 1:
+            return f"{s.year}-{s.month:02d}"
+    return f"{s.isoformat()}..{e.isoformat()}"
+
+
+def snippet(sentence: str | None, start: int | None, end: int | None, width: int = 110) -> str:
+    """The sentence trimmed around [start, end) (offsets inside the sentence) to about ``width``."""
+    if not sentence:
+        return ""
+    s = " ".join(sentence.split()) if "\n" in sentence or "\t" in sentence else sentence
+    if len(s) <= width:
+        return s
+    if start is None or end is None or not (0 <= start <= end <= len(s)):
+        return s[: width - 1].rstrip() + "…"
+    room = max(width - (end - start), 20)
+    left = max(0, start - room // 2)
+    right = min(len(s), end + (room - (start - left)))
+    left = max(0, right - width) if right == len(s) else left
+    if left > 0:  # cut at a word boundary
+        space = s.find(" ", left)
+        left = space + 1 if 0 <= space < start else left
+    if right < len(s):
+        space = s.rfind(" ", end, right)
+        right = space if space > end else right
+    return ("…" if left > 0 else "") + s[left:right].strip() + ("…" if right < len(s) else "")
+
+
+# -- commodity families -------------------------------------------------------------------------
+
+# A family name finds its members as well as any commodity naming it as a word
+# ("oil" finds "crude oil", "oil and condensate"); members are words or phrases.
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "oil": ("crude", "condensate", "petroleum", "oil products", "petroleum products", "fuel oil",
+            "mazut"),
+    "crude": ("crude oil",),
+    "gas": ("natural gas", "lng", "liquefied natural gas", "cng", "associated gas"),
+    "lng": ("liquefied natural gas",),
+    "grain": ("grains", "wheat", "barley", "corn", "maize", "rye", "oats", "sorghum", "rice",
+              "pulses", "cereals"),
+    "oil products": ("petroleum products", "fuel", "diesel", "gasoline", "petrol", "jet fuel",
+                     "kerosene", "fuel oil", "naphtha", "mazut", "bitumen", "lpg"),
+    "fuel": ("diesel", "gasoline", "petrol", "jet fuel", "kerosene", "fuel oil", "mazut"),
+    "fertilizer": ("fertilizers", "fertiliser", "fertilisers", "urea", "ammonia", "potash",
+                   "ammonium nitrate"),
+    "coal": ("coking coal", "thermal coal", "coke"),
+    "metals": ("steel", "iron ore", "copper", "aluminium", "aluminum", "zinc"),
+    "cargo": ("containers", "freight", "goods"),
+}
+
+
+def commodity_terms(name: str) -> list[str]:
+    """The lower-case words a commodity filter looks for: the name and its family members."""
+    key = " ".join(name.lower().replace("-", " ").split())
+    if not key:
+        raise QueryError("--commodity: empty name")
+    terms = [key]
+    if key.endswith("s") and key[:-1] in FAMILIES:
+        key = key[:-1]
+        terms.append(key)
+    terms += FAMILIES.get(key, ())
+    return list(dict.fromkeys(terms))
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _commodity_clause(column: str, name: str) -> tuple[str, list]:
+    """Whole-word match of any family term inside the commodity (case- and hyphen-blind)."""
+    terms = commodity_terms(name)
+    expr = f"(' ' || lower(replace({column}, '-', ' ')) || ' ')"
+    parts = " or ".join(f"{expr} like ? escape '\\'" for _ in terms)
+    return f"({parts})", [f"% {_like_escape(t)} %" for t in terms]
+
+
+# -- names: facilities and entities, alias-aware ------------------------------------------------
+
+def _closure(conn, view: str, name: str, kind: str | None = None, rounds: int = 3) -> dict:
+    """Every canonical name and alias linked to ``name`` through a view of alias -> canonical.
+
+    ``view`` is one of the whitelisted views.  Exact (case-blind) matches first; with none, a
+    substring match.  Returns {"canonicals": {name: kind}, "aliases": set, "exact": bool}.
+    """
+    assert view in ("facility_names", "entity_names")
+    kind_sql, kind_params = (" and kind = ?", [kind]) if kind else ("", [])
+    key = name.strip().lower()
+    rows = _rows(conn, f"select alias, canonical, kind from {view} "
+                       f"where (lower(alias) = ? or lower(canonical) = ?){kind_sql}",
+                 [key, key, *kind_params])
+    exact = bool(rows)
+    if not rows:
+        rows = _rows(conn, f"select alias, canonical, kind from {view} "
+                           f"where (alias like ? escape '\\' or canonical like ? escape '\\'){kind_sql}",
+                     [f"%{_like_escape(name.strip())}%"] * 2 + kind_params)
+    seen_rows = {(r["alias"], r["canonical"], r["kind"]) for r in rows}
+    names = {n.lower() for r in rows for n in (r["alias"], r["canonical"]) if n}
+    for _ in range(rounds if exact else 0):
+        keys = sorted(names)
+        more = _rows(conn, f"select alias, canonical, kind from {view} where "
+                           f"(lower(alias) in ({_marks(keys)}) or lower(canonical) in ({_marks(keys)})){kind_sql}",
+                     [*keys, *keys, *kind_params])
+        new = {(r["alias"], r["canonical"], r["kind"]) for r in more} - seen_rows
+        if not new:
+            break
+        seen_rows |= new
+        names |= {n.lower() for a, c, _k in new for n in (a, c) if n}
+    canonicals: dict[str, str] = {}
+    for alias, canonical, k in sorted(seen_rows, key=lambda r: (r[1] or "", r[0] or "")):
+        if canonical:
+            canonicals.setdefault(canonical, k)
+    aliases = {a for a, c, _k in seen_rows if a} | set(canonicals)
+    return {"canonicals": canonicals, "aliases": aliases, "exact": exact}
+
+
+def resolve_facility(conn, name: str) -> dict:
+    return _closure(conn, "facility_names", name)
+
+
+ENTITY_KINDS = {"org": "organization", "place": "place", "person": "person"}
+
+
+def resolve_entity(conn, name: str, kind: str) -> dict:
+    return _closure(conn, "entity_names", name, kind)
+
+
+# -- facts ----------------------------------------------------------------------------------------
+
+STATUSES = ("actual", "planned", "forecast", "capacity", "agreed")
+REVIEW_STATUSES = ("unreviewed", "accepted", "corrected", "orphaned")
+
+# Sort keys -> SQL (whitelist); the direction is chosen separately.
+SORTS = {
+    "published": "f.published",
+    "amount": "f.amount",
+    "period": "coalesce(f.period_start, f.published)",
+    "confidence": "f.confidence",
+}
+
+FACT_COLUMNS = ("id, article_id, text, amount, unit, per, commodity, period_start, period_end, "
+                "facilities, status, qualifier, confidence, extractor, sentence, sentence_start, "
+                "char_start, char_end, review_status, reviewed_by, reviewed_at, source, published, "
+                "title, canonical_url")
+
+
+@dataclass
+class FactFilter:
+    commodity: str | None = None
+    facility: str | None = None
+    org: str | None = None
+    place: str | None = None
+    person: str | None = None
+    since: str | None = None
+    until: str | None = None
+    status: list[str] = field(default_factory=list)
+    source: list[str] = field(default_factory=list)
+    unit: str | None = None
+    per: str | None = None
+    min_amount: float | str | None = None
+    max_amount: float | str | None = None
+    reviewed: bool | None = None
+    article_ids: list[int] | None = None
+
+    def describe(self) -> str:
+        parts = [f"{k}={v}" for k, v in self.__dict__.items()
+                 if v not in (None, [], "") and k != "article_ids"]
+        return ", ".join(parts)
+
+
+@dataclass
+class Where:
+    """WHERE clauses and their parameters, plus notes about names that matched nothing."""
+    clauses: list[str] = field(default_factory=list)
+    params: list = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    facility_names: set[str] = field(default_factory=set)
+    empty: bool = False
+
+    def add(self, clause: str, params: Iterable = ()) -> None:
+        self.clauses.append(clause)
+        self.params.extend(params)
+
+    @property
+    def sql(self) -> str:
+        return " and ".join(self.clauses) if self.clauses else "1"
+
+
+def facility_clause(names: Iterable[str], column: str = "f.facilities") -> tuple[str, list]:
+    """Facts whose facilities JSON list holds one of ``names`` (case-blind)."""
+    keys = sorted({n.lower() for n in names})
+    likes = " or ".join(f"{column} like ? escape '\\'" for _ in keys)
+    clause = (f"({likes}) and exists (select 1 from json_each({column}) j "
+              f"where lower(j.value) in ({_marks(keys)}))")
+    return clause, [f"%{_like_escape(k)}%" for k in keys] + keys
+
+
+def build_where(conn, flt: FactFilter) -> Where:
+    w = Where()
+    if flt.commodity:
+        clause, params = _commodity_clause("f.commodity", flt.commodity)
+        w.add(clause, params)
+    if flt.facility:
+        found = resolve_facility(conn, flt.facility)
+        if not found["canonicals"]:
+            w.notes.append(f"no facility is named {flt.facility!r}")
+            w.empty = True
+        else:
+            if not found["exact"]:
+                w.notes.append(f"facility {flt.facility!r} matched by part of a name: "
+                               + ", ".join(sorted(found["canonicals"])))
+            w.facility_names = found["aliases"]
+            clause, params = facility_clause(found["aliases"])
+            w.add(clause, params)
+    for option, kind in (("org", "organization"), ("place", "place"), ("person", "person")):
+        value = getattr(flt, option)
+        if not value:
+            continue
+        found = resolve_entity(conn, value, kind)
+        if not found["canonicals"]:
+            w.notes.append(f"no {kind} is named {value!r}")
+            w.empty = True
+            continue
+        names = sorted(found["canonicals"])
+        w.add(f"f.article_id in (select article_id from entities where kind = ? "
+              f"and name in ({_marks(names)}))", [kind, *names])
+    if flt.since:
+        start, _ = date_span(flt.since, "--since")
+        w.add("substr(coalesce(f.period_end, f.period_start, f.published), 1, 10) >= ?",
+              [start.isoformat()])
+    if flt.until:
+        _, end = date_span(flt.until, "--until")
+        w.add("substr(coalesce(f.period_start, f.published), 1, 10) <= ?", [end.isoformat()])
+    if flt.since and flt.until and date_span(flt.since)[0] > date_span(flt.until)[1]:
+        raise QueryError(f"--since {flt.since} is after --until {flt.until}")
+    statuses = [s.strip().lower() for item in flt.status for s in item.split(",") if s.strip()]
+    for s in statuses:
+        if s not in STATUSES and s != "none":
+            raise QueryError(f"--status: {s!r} is not one of {', '.join(STATUSES)} (or none)")
+    if statuses:
+        real = [s for s in statuses if s != "none"]
+        parts = [f"f.status in ({_marks(real)})"] if real else []
+        if "none" in statuses:
+            parts.append("f.status is null")
+        w.add("(" + " or ".join(parts) + ")", real)
+    sources = [s.strip() for item in flt.source for s in item.split(",") if s.strip()]
+    if sources:
+        w.add(f"f.source in ({_marks(sources)})", sources)
+    if flt.unit:
+        w.add("f.unit = ?", [flt.unit])
+    if flt.per:
+        w.add("f.per is null" if flt.per == "none" else "f.per = ?", [] if flt.per == "none" else [flt.per])
+    low, high = parse_amount(flt.min_amount), parse_amount(flt.max_amount)
+    if low is not None:
+        w.add("f.amount >= ?", [low])
+    if high is not None:
+        w.add("f.amount <= ?", [high])
+    if low is not None and high is not None and low > high:
+        raise QueryError("--min-amount is larger than --max-amount")
+    if flt.reviewed is True:
+        w.add("f.review_status <> 'unreviewed'")
+    elif flt.reviewed is False:
+        w.add("f.review_status = 'unreviewed'")
+    if flt.article_ids is not None:
+        ids = list(flt.article_ids)
+        w.add(f"f.article_id in ({_marks(ids)})", ids)
+    return w
+
+
+def decorate(row: dict) -> dict:
+    """Add display fields to a fact row: amount text, period label, facilities list, snippet."""
+    facilities = row.get("facilities")
+    if isinstance(facilities, str):
+        try:
+            facilities = json.loads(facilities)
+        except ValueError:
+            facilities = [facilities]
+    row["facilities"] = facilities or []
+    row["amount_text"] = human_amount(row.get("amount"), row.get("unit"), row.get("per"))
+    row["period"] = period_label(row.get("period_start"), row.get("period_end"))
+    base = row.get("sentence_start")
+    start = row["char_start"] - base if base is not None and row.get("char_start") is not None else None
+    end = row["char_end"] - base if base is not None and row.get("char_end") is not None else None
+    row["snippet"] = snippet(row.get("sentence"), start, end)
+    row["snippet_span"] = _span_in(row["snippet"], row.get("text"))
+    return row
+
+
+def _span_in(text: str, needle: str | None) -> tuple[int, int] | None:
+    if not needle or not text:
+        return None
+    i = text.find(needle)
+    return (i, i + len(needle)) if i >= 0 else None
+
+
+def facts(conn, flt: FactFilter | None = None, *, sort: str = "published", descending: bool = True,
+          limit: int | None = 50, offset: int = 0, where: Where | None = None) -> list[dict]:
+    """Effective facts matching ``flt``, newest report first (or by ``sort``)."""
+    flt = flt or FactFilter()
+    if sort not in SORTS:
+        raise QueryError(f"--sort: {sort!r} is not one of {', '.join(SORTS)}")
+    w = where or build_where(conn, flt)
+    if w.empty:
+        return []
+    direction = "desc" if descending else "asc"
+    order = f"{SORTS[sort]} is null, {SORTS[sort]} {direction}, f.published {direction}, f.id"
+    sql = f"select {FACT_COLUMNS} from facts f where {w.sql} order by {order}"
+    params = list(w.params)
+    if limit:
+        sql += " limit ? offset ?"
+        params += [int(limit), int(offset)]
+    return [decorate(r) for r in _rows(conn, sql, params)]
+
+
+def count_facts(conn, flt: FactFilter | None = None, where: Where | None = None) -> int:
+    w = where or build_where(conn, flt or FactFilter())
+    if w.empty:
+        return 0
+    return conn.execute(f"select count(*) from facts f where {w.sql}", w.params).fetchone()[0]
+
+
+# -- facility profile -------------------------------------------------------------------------------
+
+INCIDENT_CUES = ("damage", "damaged", "damages", "attack", "attacked", "attacks", "halt", "halted",
+                 "halts", "outage", "outages", "repair", "repairs", "repaired", "storm", "storms",
+                 "explosion", "fire", "leak", "spill", "shut", "shutdown", "suspended", "suspend",
+                 "strike", "strikes", "drone", "drones", "maintenance", "disruption", "disrupted")
+AGREEMENT_CUES = ("agreement", "agreements", "signed", "sign", "signs", "contract", "contracts",
+                  "deal", "deals", "memorandum", "accord", "swap")
+OPERATOR_CUES = re.compile(r"\b(operator|operated by|operates|operating company|run by|managed by)\b", re.I)
+_INCIDENT_RE = re.compile(r"\b(" + "|".join(INCIDENT_CUES) + r")\b", re.I)
+_AGREEMENT_RE = re.compile(r"\b(" + "|".join(AGREEMENT_CUES) + r")\b", re.I)
+# FTS pre-selection of reports that may hold such sentences (constant expressions, no user text).
+_FTS_INCIDENT = " OR ".join(["damag*", "attack*", "halt*", "outage*", "repair*", "storm*", "explosion*",
+                             "fire", "leak*", "spill*", "shut*", "suspend*", "strike*", "drone*",
+                             "maintenance", "disrupt*"])
+_FTS_AGREEMENT = " OR ".join(["agreement*", "sign*", "contract*", "deal*", "memorandum", "accord", "swap*"])
+_FTS_OPERATOR = " OR ".join(["operator*", "operated", "operates", "run", "managed"])
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z\"“(0-9])|\n+")
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_SPLIT.split(text or "") if s and s.strip()]
+
+
+def _name_regex(names: Iterable[str]) -> re.Pattern:
+    alts = sorted({n for n in names if n and len(n) >= 2}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(a) for a in alts) + r")(?!\w)", re.I)
+
+
+def facility_reports(conn, canonicals: Iterable[str], limit: int | None = 50) -> tuple[list[dict], int]:
+    names = sorted(set(canonicals))
+    base = (f"from articles a where a.id in (select article_id from facilities where name in ({_marks(names)})) "
+            "and a.duplicate_of is null")
+    total = conn.execute(f"select count(*) {base}", names).fetchone()[0]
+    sql = f"select a.id, a.source, a.published, a.title, a.canonical_url {base} order by a.published desc, a.id desc"
+    params = list(names)
+    if limit:
+        sql += " limit ?"
+        params.append(limit)
+    return _rows(conn, sql, params), total
+
+
+def _cue_sentences(conn, canonicals: list[str], name_re: re.Pattern, fts: str, cue_re: re.Pattern,
+                   limit: int, linked: dict | None = None) -> list[dict]:
+    """Sentences with a cue word that name the facility (or hold a fact tied to it), newest first."""
+    names = sorted(set(canonicals))
+    rows = _rows(conn, f"""
+        select a.id, a.source, a.published, a.title, a.canonical_url, a.text
+        from articles a
+        where a.id in (select rowid from articles_fts where articles_fts match ?)
+          and a.id in (select article_id from facilities where name in ({_marks(names)}))
+          and a.duplicate_of is null
+        order by a.published desc, a.id desc limit ?""", [fts, *names, limit * 3])
+    found = []
+    for row in rows:
+        for sent in sentences(row["text"]):
+            cue = cue_re.search(sent)
+            if cue and (name_re.search(sent) or _linked(row["id"], sent, linked)):
+                found.append({"article_id": row["id"], "source": row["source"],
+                              "published": row["published"], "title": row["title"],
+                              "url": row["canonical_url"], "cue": cue.group(1).lower(),
+                              "sentence": sent})
+        if len(found) >= limit:
+            break
+    return found[:limit]
+
+
+def _linked(article_id: int, sent: str, linked: dict | None) -> bool:
+    return any(s in sent or sent in s for s in (linked or {}).get(article_id, ()))
+
+
+def find_operator(conn, canonicals: list[str], name_re: re.Pattern) -> dict | None:
+    """An organisation named beside an operator cue in a sentence naming the facility."""
+    names = sorted(set(canonicals))
+    rows = _rows(conn, f"""
+        select a.id, a.source, a.published, a.text from articles a
+        where a.id in (select rowid from articles_fts where articles_fts match ?)
+          and a.id in (select article_id from facilities where name in ({_marks(names)}))
+        order by a.published desc, a.id desc limit 200""", [_FTS_OPERATOR, *names])
+    if not rows:
+        return None
+    ids = [r["id"] for r in rows]
+    orgs: dict[int, list[tuple[str, list[str]]]] = {}
+    for e in _rows(conn, f"select article_id, name, aliases from entities where kind = 'organization' "
+                         f"and article_id in ({_marks(ids)})", ids):
+        try:
+            aliases = json.loads(e["aliases"] or "[]")
+        except ValueError:
+            aliases = []
+        orgs.setdefault(e["article_id"], []).append((e["name"], [e["name"], *aliases]))
+    votes: dict[str, list] = {}
+    for row in rows:
+        candidates = orgs.get(row["id"], [])
+        if not candidates:
+            continue
+        for sent in sentences(row["text"]):
+            cue = OPERATOR_CUES.search(sent)
+            if not cue or not name_re.search(sent):
+                continue
+            best = None
+            for canonical, spellings in candidates:
+                for m in _name_regex(spellings).finditer(sent):
+                    if name_re.fullmatch(m.group(0)):
+                        continue
+                    distance = abs(m.start() - cue.start())
+                    if best is None or distance < best[0]:
+                        best = (distance, canonical)
+            if best:
+                entry = votes.setdefault(best[1], [0, sent, row])
+                entry[0] += 1
+    if not votes:
+        return None
+    name, (count, sent, row) = max(votes.items(), key=lambda kv: kv[1][0])
+    return {"name": name, "reports": count, "sentence": sent, "source": row["source"],
+            "published": row["published"]}
+
+
+def facility_profile(conn, name: str, *, limit: int = 50) -> dict:
+    """Kind, aliases, operator, amounts over time, incidents, agreements and reports of a facility."""
+    found = resolve_facility(conn, name)
+    canonicals = found["canonicals"]
+    if not canonicals:
+        raise QueryError(f"no facility is named {name!r} (try 'factwire search {name!r}')")
+    if not found["exact"] and len(canonicals) > 1:
+        raise QueryError(f"{name!r} names several facilities; say which: " + "; ".join(sorted(canonicals)))
+    all_names = sorted(canonicals)
+    # The canonical name the reports use most, its kind, and every other spelling.
+    counts = {r["name"]: r["n"] for r in conn.execute(
+        f"select name, count(distinct article_id) n from facilities where name in ({_marks(all_names)}) "
+        "group by name", all_names)}
+    canonical = max(all_names, key=lambda n: (counts.get(n, 0), len(n)))
+    kinds: dict[str, int] = {}
+    for n, k in canonicals.items():
+        if k:
+            kinds[k] = kinds.get(k, 0) + counts.get(n, 0) + 1
+    kind = max(kinds, key=kinds.get) if kinds else None
+    aliases = sorted(a for a in found["aliases"] if a != canonical)
+    name_re = _name_regex(found["aliases"])
+    clause, params = facility_clause(found["aliases"])
+    # One pass over the facts tied to it: the latest ``limit`` shown oldest first, all counted,
+    # and their sentences kept (an agreement sentence may name the facility only through a fact).
+    rows = _rows(conn, f"select {FACT_COLUMNS} from facts f where {clause} "
+                       "order by coalesce(f.period_start, f.published), f.published, f.id", params)
+    amounts = [decorate(r) for r in rows[-limit:]] if limit else [decorate(r) for r in rows]
+    linked: dict[int, set[str]] = {}
+    for r in rows:
+        if r["sentence"]:
+            linked.setdefault(r["article_id"], set()).add(r["sentence"].strip())
+    reports, report_total = facility_reports(conn, all_names, limit)
+    first_last = conn.execute(
+        f"select min(a.published), max(a.published) from articles a where a.id in "
+        f"(select article_id from facilities where name in ({_marks(all_names)}))", all_names).fetchone()
+    return {
+        "name": canonical, "kind": kind, "aliases": aliases,
+        "operator": find_operator(conn, all_names, name_re),
+        "first_reported": first_last[0], "last_reported": first_last[1],
+        "amounts": amounts, "amounts_total": len(rows),
+        "incidents": _cue_sentences(conn, all_names, name_re, _FTS_INCIDENT, _INCIDENT_RE, limit, linked),
+        "agreements": _cue_sentences(conn, all_names, name_re, _FTS_AGREEMENT, _AGREEMENT_RE, limit, linked),
+        "reports": reports, "reports_total": report_total,
+        "matched_by_part": not found["exact"], "names": all_names,
+    }
+
+
+# -- timeline -----------------------------------------------------------------------------------------
+
+PERS = ("month", "quarter", "year")
+
+
+def bucket_of(day: dt.date, per: str) -> tuple[str, dt.date, dt.date]:
+    if per == "month":
+        return f"{day.year}-{day.month:02d}", dt.date(day.year, day.month, 1), _month_end(day.year, day.month)
+    if per == "quarter":
+        q = (day.month - 1) // 3 + 1
+        return f"{day.year}-Q{q}", dt.date(day.year, 3 * q - 2, 1), _month_end(day.year, 3 * q)
+    return str(day.year), dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return abs(a - b) <= 0.005 * max(abs(a), abs(b))
+
+
+def timeline(conn, flt: FactFilter, *, per: str = "quarter", limit: int | None = 5000) -> dict:
+    """Amounts by period bucket; reports of the same period that disagree are grouped side by side.
+
+    A fact belongs to the bucket holding its period (or, with no period, its report's
+    date); a period longer than a bucket ("2024" by quarter) is its own row.  Facts of the
+    same bucket, period, unit, rate and status form one group; a group whose reports give
+    different figures is a conflict.
+    """
+    if per not in PERS:
+        raise QueryError(f"--per: {per!r} is not one of {', '.join(PERS)}")
+    w = build_where(conn, flt)
+    rows = facts(conn, where=w, sort="period", descending=False, limit=limit)
+    groups: dict[tuple, dict] = {}
+    for r in rows:
+        start = _date(r["period_start"]) or _date(r["published"])
+        end = _date(r["period_end"]) or start if r["period_start"] else start
+        if start is None:
+            continue
+        label, b_start, b_end = bucket_of(start, per)
+        if end and end > b_end:
+            label = period_label(start.isoformat(), end.isoformat())
+        key_facilities = () if flt.facility else tuple(sorted(r["facilities"]))
+        key = (label, r["period_start"], r["period_end"], r["unit"], r["per"], r["status"] or "",
+               key_facilities)
+        g = groups.setdefault(key, {
+            "bucket": label, "start": start.isoformat(), "period": r["period"] or "",
+            "period_start": r["period_start"], "period_end": r["period_end"],
+            "unit": r["unit"], "per": r["per"], "status": r["status"],
+            "facilities": list(key_facilities), "reports": {}, "conflict": False})
+        rep = g["reports"].setdefault(r["article_id"], {
+            "article_id": r["article_id"], "source": r["source"], "published": r["published"],
+            "title": r["title"], "url": r["canonical_url"], "amounts": [], "figures": {}, "facts": []})
+        if not any(_same(a, r["amount"]) for a in rep["amounts"]):
+            rep["amounts"].append(r["amount"])
+            # A range ("12 to 14 mln t") is two facts with the same text: one figure.
+            rep["figures"].setdefault(r["text"] or r["id"], []).append(r["amount"])
+        rep["facts"].append({"id": r["id"], "text": r["text"], "snippet": r["snippet"],
+                             "review_status": r["review_status"], "commodity": r["commodity"]})
+    out = []
+    for g in sorted(groups.values(), key=lambda g: (g["start"], g["bucket"], g["unit"] or "",
+                                                      g["per"] or "", g["status"] or "")):
+        reports = sorted(g["reports"].values(), key=lambda r: (r["published"] or "", r["article_id"]))
+        for rep in reports:
+            rep["amounts"].sort()
+            rep["amount_text"] = "; ".join(_range_text(sorted(v), g["unit"], g["per"])
+                                           for v in sorted(rep.pop("figures").values()))
+        g["conflict"] = _disagree([rep["amounts"] for rep in reports])
+        g["reports"] = reports
+        g["sources"] = sorted({r["source"] for r in reports})
+        out.append(g)
+    sources = sorted({s for g in out for s in g["sources"]})
+    return {"per": per, "groups": out, "sources": sources,
+            "conflicts": sum(g["conflict"] for g in out), "facts": len(rows),
+            "truncated": bool(limit and len(rows) >= limit), "notes": w.notes}
+
+
+def _subset(a: list[float], b: list[float]) -> bool:
+    return all(any(_same(x, y) for y in b) for x in a)
+
+
+def _disagree(figures: list[list[float]]) -> bool:
+    """Two reports disagree when neither's figures are all among the other's."""
+    for i, a in enumerate(figures):
+        for b in figures[i + 1:]:
+            if not _subset(a, b) and not _subset(b, a):
+                return True
+    return False
+
+
+def _range_text(amounts: list[float], unit, per) -> str:
+    if len(amounts) == 2:
+        low, high = human_amount(amounts[0]), human_amount(amounts[1], unit, per)
+        low_num, _, low_scale = low.partition(" ")
+        if low_scale and high.split(" ")[1:2] == [low_scale]:
+            low = low_num  # "1.5-2 bln m3", not "1.5 bln-2 bln m3"
+        return f"{low}-{high}"
+    return "; ".join(human_amount(a, unit, per) for a in amounts)
+
+
+# -- full-text search -----------------------------------------------------------------------------------
+
+_FTS_SYNTAX = re.compile(r'["*^():]|\b(AND|OR|NOT|NEAR)\b')
+_TOKEN = re.compile(r"[^\s]+")
+HIT_OPEN, HIT_CLOSE = "\x02", "\x03"
+
+
+def fts_query(text: str, raw: bool = False) -> str:
+    """Plain words become quoted phrases ("single-point" "mooring"); FTS syntax passes through."""
+    if not text.strip():
+        raise QueryError("search: empty query")
+    if raw or _FTS_SYNTAX.search(text):
+        return text
+    return " ".join('"' + tok.replace('"', '""') + '"' for tok in _TOKEN.findall(text))
+
+
+def search(conn, text: str, *, limit: int = 10, raw: bool = False, facts_per_hit: int = 10,
+           include_duplicates: bool = False, tokens: int = 16) -> list[dict]:
+    """Reports matching ``text`` (FTS5, best first) with a highlighted snippet and their facts."""
+    query = fts_query(text, raw)
+    dup = "" if include_duplicates else "and a.duplicate_of is null"
+    sql = f"""
+        select a.id, a.source, a.published, a.title, a.canonical_url, a.status,
+               snippet(articles_fts, 1, ?, ?, '…', ?) as snippet,
+               snippet(articles_fts, 0, ?, ?, '', 64) as title_marked,
+               bm25(articles_fts) as rank
+        from articles_fts join articles a on a.id = articles_fts.rowid
+        where articles_fts match ? {dup}
+        order by rank limit ?"""
+    try:
+        hits = _rows(conn, sql, [HIT_OPEN, HIT_CLOSE, int(tokens), HIT_OPEN, HIT_CLOSE, query, int(limit)])
+    except sqlite3.OperationalError as exc:
+        message = str(exc)
+        if "fts5" in message or "syntax" in message or "no such column" in message:
+            raise QueryError(f"search: {text!r} is not a valid full-text query ({message}); "
+                             'quote phrases like "single-point mooring", operators are AND, OR, NOT, '
+                             "NEAR and a trailing * for prefixes") from None
+        raise
+    if not hits:
+        return []
+    ids = [h["id"] for h in hits]
+    by_article: dict[int, list[dict]] = {i: [] for i in ids}
+    for r in _rows(conn, f"select {FACT_COLUMNS} from facts f where f.article_id in ({_marks(ids)}) "
+                         "order by f.article_id, f.char_start", ids):
+        if len(by_article[r["article_id"]]) < facts_per_hit:
+            by_article[r["article_id"]].append(decorate(r))
+    counts = {r[0]: r[1] for r in conn.execute(
+        f"select article_id, count(*) from facts where article_id in ({_marks(ids)}) group by article_id", ids)}
+    for h in hits:
+        h["facts"] = by_article[h["id"]]
+        h["facts_total"] = counts.get(h["id"], 0)
+    return hits
+
+
+def merge_marks(text: str) -> str:
+    """Adjacent highlighted words become one highlight ("single-point mooring")."""
+    return re.sub(HIT_CLOSE + r"(\s+)" + HIT_OPEN, r"\1", text or "")
+
+
+def plain_marks(text: str, open_: str = "**", close: str = "**") -> str:
+    return merge_marks(text).replace(HIT_OPEN, open_).replace(HIT_CLOSE, close)
+
+
+# -- read-only SQL ------------------------------------------------------------------------------------------
+
+_DENIED = {getattr(sqlite3, n) for n in (
+    "SQLITE_ATTACH", "SQLITE_DETACH", "SQLITE_INSERT", "SQLITE_UPDATE", "SQLITE_DELETE",
+    "SQLITE_CREATE_INDEX", "SQLITE_CREATE_TABLE", "SQLITE_CREATE_TEMP_INDEX", "SQLITE_CREATE_TEMP_TABLE",
+    "SQLITE_CREATE_TEMP_TRIGGER", "SQLITE_CREATE_TEMP_VIEW", "SQLITE_CREATE_TRIGGER", "SQLITE_CREATE_VIEW",
+    "SQLITE_DROP_INDEX", "SQLITE_DROP_TABLE", "SQLITE_DROP_TEMP_INDEX", "SQLITE_DROP_TEMP_TABLE",
+    "SQLITE_DROP_TEMP_TRIGGER", "SQLITE_DROP_TEMP_VIEW", "SQLITE_DROP_TRIGGER", "SQLITE_DROP_VIEW",
+    "SQLITE_ALTER_TABLE", "SQLITE_REINDEX", "SQLITE_ANALYZE", "SQLITE_CREATE_VTABLE", "SQLITE_DROP_VTABLE",
+) if hasattr(sqlite3, n)}
+_SQLITE_PRAGMA = getattr(sqlite3, "SQLITE_PRAGMA", 19)
+
+
+class WriteRefused(QueryError):
+    pass
+
+
+def run_sql(conn, sql: str, params: Sequence = (), max_rows: int | None = None) -> tuple[list[str], list[tuple]]:
+    """Run one statement on the read-only connection; writes are refused before they run."""
+    denied: list[str] = []
+
+    def authorizer(action, arg1, arg2, dbname, source):
+        if action in _DENIED:
+            denied.append(str(action))
+            return sqlite3.SQLITE_DENY
+        if action == _SQLITE_PRAGMA and arg2 is not None:  # setting a pragma
+            denied.append("pragma")
+            return sqlite3.SQLITE_DENY
+        return sqlite3.SQLITE_OK
+
+    if not sql.strip():
+        raise QueryError("sql: empty statement")
+    conn.set_authorizer(authorizer)
+    try:
+        cur = conn.execute(sql, list(params))
+        columns = [d[0] for d in cur.description or ()]
+        rows = [tuple(r) for r in (cur.fetchmany(max_rows) if max_rows else cur.fetchall())]
+    except sqlite3.DatabaseError as exc:
+        text = str(exc)
+        if denied or "not authorized" in text or "readonly" in text or "query_only" in text:
+            raise WriteRefused("sql: refused: the database is opened read-only and this statement "
+                               "would change it; use SELECT (or WITH ... SELECT)") from None
+        if isinstance(exc, sqlite3.ProgrammingError) and "one statement" in text:
+            raise QueryError("sql: give one statement at a time") from None
+        raise QueryError(f"sql: {text}") from None
+    except sqlite3.Warning as exc:  # "You can only execute one statement at a time."
+        raise QueryError(f"sql: {exc}; give one statement at a time") from None
+    finally:
+        conn.set_authorizer(None)
+    return columns, rows
+
+
+# -- stats ------------------------------------------------------------------------------------------------------
+
+def stats(conn) -> dict:
+    """Counts per source and run, extraction coverage and review progress."""
+    by_status = {r["status"] or "unknown": r["n"] for r in conn.execute(
+        "select status, count(*) n from articles group by status")}
+    facts_by_source = {r["source"]: r["n"] for r in conn.execute(
+        "select source, count(*) n from facts group by source")}
+    sources = _rows(conn, """
+        select a.source,
+               count(*) as articles,
+               sum(a.status = 'extracted') as extracted,
+               sum(a.status = 'duplicate') as duplicate,
+               sum(a.status = 'extract_failed') as failed,
+               sum(a.status = 'not_english') as not_english,
+               min(a.published) as first_published,
+               max(a.published) as last_published
+        from articles a group by a.source order by a.source""")
+    for s in sources:
+        s["facts"] = facts_by_source.get(s["source"], 0)
+    tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+    runs = _rows(conn, """
+        select id, flow, started, finished, status, feeds_polled, feeds_unchanged, feeds_failed,
+               articles_new, articles_unchanged, articles_duplicate, articles_failed, facts
+        from runs order by id desc limit 20""") if "runs" in tables else []
+    fact_total = sum(facts_by_source.values())
+    extracted = by_status.get("extracted", 0)
+    with_facts = conn.execute(
+        "select count(distinct article_id) from facts").fetchone()[0]
+    review = {r["review_status"]: r["n"] for r in conn.execute(
+        "select review_status, count(*) n from facts group by review_status")}
+    failures = conn.execute("select count(*) from fetch_failures").fetchone()[0] \
+        if "fetch_failures" in tables else 0
+    reviewed = sum(n for k, n in review.items() if k != "unreviewed")
+    return {
+        "articles": sum(by_status.values()), "articles_by_status": by_status,
+        "facts": fact_total, "facts_per_extracted_article": round(fact_total / extracted, 2) if extracted else 0,
+        "extracted_with_facts": with_facts,
+        "sources": sources, "runs": runs, "runs_total": conn.execute("select count(*) from runs").fetchone()[0]
+        if "runs" in tables else 0,
+        "fetch_failures": failures,
+        "review": review, "reviewed": reviewed,
+        "reviewed_share": round(reviewed / fact_total, 4) if fact_total else 0,
+    }
