@@ -85,7 +85,7 @@ effective as (
 select x.id, x.article_id, x.text, x.amount, x.unit, x.per, x.commodity,
        x.period_start, x.period_end,
        case when x.facilities is null then null else (
-         select json_group_array(coalesce(m.canonical, j.value))
+         select json_group_array(distinct coalesce(m.canonical, j.value))
          from json_each(x.facilities) j left join facility_merge m on m.alias = j.value)
        end as facilities,
        x.status, x.qualifier,
