@@ -154,7 +154,9 @@ _DAYWORD_ALT = _alt(DAY_WORDS)
 DAYWORD = (rf"(?i:{_DAYWORD_ALT})\b{_NOT_UNIT}"
            r"(?!\s+(?!was\b|is\b|has\b|as\b|this\b|its\b|his\b|plus\b|less\b)[a-z]+s\b)")
 DAY = rf"(?:{DAYNUM}|{DAYWORD})"
-YEAR = rf"(?<![\d.,$\u00a3\u20ac])(?<!\d[-/])(?:19[4-9]\d|20[0-4]\d)(?![\d]|[.,]\d|'?s\b){_NOT_UNIT}"
+# a year; "1980's"/"1980s" are decades, but "1986's total" is the year 1986
+YEAR = (rf"(?<![\d.,$\u00a3\u20ac])(?<!\d[-/])(?:19[4-9]\d|20[0-4]\d)(?![\d]|[.,]\d|s\b)(?:(?<=0)(?!'s\b)|(?<!0))"
+        rf"{_NOT_UNIT}")
 YY = r"(?:\d\d|(?:19|20)\d\d)"
 WEEKDAY = rf"(?:{_alt([w.capitalize() for w in WEEKDAYS])})"
 COUNT = rf"(?:\d{{1,2}}|(?i:{_alt(COUNT_WORDS)}))"
@@ -247,7 +249,8 @@ _pat("first_months", "UNIT", rf"(?:(?i:the)\s+)?(?:(?i:first)\s+)?(?P<n>{COUNT})
                      rf"(?:(?P<yrel>(?i:this|last|next|the\s+current|the))\s+(?i:year)|(?P<year>{YEAR}))")
 # seasons
 _pat("season", "SEASON", rf"(?:(?P<rel>{REL}|(?i:the))\s+)?(?P<mod>{MOD})?(?P<s>{SEASON})\b"
-               rf"(?:\s+(?:(?i:of)\s+)?(?P<year>{YEAR})(?:\s*[/-]\s*(?P<y2>{YY}))?)?")
+               rf"(?:\s+(?:(?i:of)\s+)?(?P<year>{YEAR})(?:\s*[/-]\s*(?P<y2>{YY}))?"
+               rf"|\s+(?:(?i:of)\s+)?(?P<yrel>(?i:last|this|next))\s+(?i:year))?")
 # years, crop years, decades
 _pat("crop", "YEAR", rf"(?:(?i:the)\s+)?(?:(?P<kind>(?i:fiscal|crop|marketing|calendar))(?:\s+(?i:year))?\s+)?"
              rf"(?<![\d.,])(?P<y1>(?:19|20)\d\d)\s*(?P<sep>[/\-\u2013])\s*(?P<y2>{YY})(?!\d)"
@@ -616,12 +619,14 @@ def _build_atom(name: str, m: re.Match, text: str, published: dt.date | None) ->
                 return None
         if s == "spring" and not (rel or g.get("year") or g.get("mod")):
             return None
-        if not (rel or g.get("year") or g.get("mod")):
+        if not (rel or g.get("year") or g.get("mod") or g.get("yrel")):
             before = text[max(0, m.start() - 12):m.start()].lower()
             if not re.search(r"\b(?:in|during|by|until|through|over|since|for)\s+$", before):
                 return None
         m1, m2 = SEASONS[s]
         year = _year_of(g.get("year"))
+        if g.get("yrel") and pub:
+            year = pub.year + {"this": 0, "last": -1, "next": 1}[g["yrel"].lower()]
         if year is not None:
             if g.get("y2"):
                 y2 = _year_of(g["y2"], year)
@@ -892,16 +897,6 @@ def _fiscal_span(text: str, pos: int, year: int):
     return dt.date(year, 1, 1), dt.date(year, 12, 31), "year"
 
 
-_YEAR_BAD_BEFORE = re.compile(r"(?i:\b(?:no\.?|number|nos\.?|flight|route|model|boeing|airbus|section|article|"
-                              r"resolution|paragraph|rule|form|item|page|at|around|about|by|from|to|of|between|"
-                              r"and)\s*)$")
-_YEAR_PREP = re.compile(r"(?i:\b(?:in|since|until|till|by|from|to|of|for|during|before|after|through|between|and|"
-                        r"than|into|year|calendar|fiscal|early|late|mid|end|the|spring|summer|autumn|fall|winter|"
-                        r"since|over|last|this|next|on|at|around|ended|ending|march|april|may|june|july|august|"
-                        r"september|october|november|december|january|february|or|with|against|versus|vs\.?|"
-                        r"total|its|their|his|her|a|an)\s*[,(]?\s*)$")
-
-
 def _year_context_ok(text: str, s: int, e: int) -> bool:
     """A bare 19xx/20xx is a year unless it reads as a time of day or a count/identifier."""
     before = text[max(0, s - 25):s]
@@ -913,7 +908,7 @@ def _year_context_ok(text: str, s: int, e: int) -> bool:
         return False
     # "about 1990 tonnes" is caught by the unit look-ahead; a number right after a currency or
     # "No." is no year
-    if re.search(r"(?i:\b(?:no\.?|nos\.?|number|flight|model|section|article|resolution|page|item|form)\s*)$", before):
+    if re.search(r"(?:\b[Nn]os?\.|#|\b(?i:number|flight|model|section|article|resolution|page|item|form))\s*$", before):
         return False
     if re.search(r"[$\u00a3\u20ac#]\s*$", before):
         return False
