@@ -31,6 +31,16 @@ from .quantities import lexicon
 
 SPEECH = {"say", "tell", "report", "announce", "state", "add", "note", "disclose", "comment", "date",
           "issue", "publish", "release", "quote", "explain", "confirm", "inform", "write", "claim"}
+def _speech(tok):
+    """A verb of saying ("said", "added"), not "add 30 bcm" or "report a loss"."""
+    lem = tok.lemma_.lower()
+    if lem not in SPEECH:
+        return False
+    if lem in ("add", "report", "state", "note", "release", "issue") and any(c.dep_ == "dobj" for c in tok.children):
+        return False
+    return True
+
+
 CHANGE_VERBS = {"rise", "fall", "drop", "decline", "increase", "decrease", "grow", "slip", "ease", "jump",
                 "surge", "plunge", "dip", "edge", "climb", "slump", "shrink", "average", "total", "amount",
                 "reach", "remain", "stand", "go", "come", "recover", "rebound", "double", "top", "exceed"}
@@ -303,7 +313,10 @@ def _status(doc, item, ctx):
         return out
 
     def higher_intent(from_idx):
-        for t in chain[from_idx + 1:]:
+        for k in range(from_idx + 1, len(chain)):
+            t = chain[k]
+            if chain[k - 1].dep_ == "conj":
+                continue          # a coordinated verb is a peer, not a governor
             if t.pos_ in ("VERB", "AUX", "ADJ") and (t.lemma_.lower() in PLAN_STRONG or t.lower_ == "interested"):
                 return True
         return False
@@ -348,10 +361,27 @@ def _status(doc, item, ctx):
             continue
         if t.pos_ not in ("VERB", "AUX", "ADJ"):
             continue
-        if lem in SPEECH:
+        if _speech(t):
             continue
         auxes = {c.lower_ for c in t.children if c.dep_ in ("aux", "auxpass")}
         subjs = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass") and c.i not in ctx["amount_ids"]]
+        below = chain[n - 1] if n > 0 else None
+        if below is not None and below.dep_ == "conj" and below.pos_ in ("VERB", "AUX"):
+            # a coordinated verb is a peer: its auxiliaries are shared, its own words are not
+            if auxes & {"could", "may", "might"}:
+                return "forecast"
+            if auxes & future_words:
+                return "forecast" if not any(_agentive(x) for x in subjs) else "planned"
+            continue
+        if t.tag_ == "VBG" and t.dep_ == "pcomp" and t.head.lower_ in ("after", "since", "before"):
+            return "actual"           # "after shipping nearly 1 mln tonnes in 2023"
+        if lem == "design" and below is not None and below.pos_ == "VERB":
+            return "capacity" if below.lemma_.lower() in st["capacity_verbs"] else "planned"
+        if any(c.dep_ == "advcl" and c.tag_ in ("VBZ", "VBP") and
+               any(m.dep_ == "mark" and m.lower_ in ("once", "when", "until") for m in c.children)
+               for c in t.children) and below is not None and below.lemma_.lower() in (
+                "raise", "add", "increase", "boost", "reach", "rise", "grow", "produce", "expand"):
+            return "planned"          # "will add N once it reaches full capacity"
         objs = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass", "dobj", "attr")
                 and c.i not in ctx["amount_ids"] and c.i not in ctx["span_ids"]]
         preps = [(c.lower_, p.lemma_.lower()) for c in t.children if c.dep_ == "prep"
@@ -362,12 +392,23 @@ def _status(doc, item, ctx):
             heads |= {o.lemma_.lower(), o.lower_}
         if ow & st["capacity_nouns"]:
             return _capacity_or_planned(ctx, n, ow | auxes, st)
+        if lem in ("add", "raise", "increase", "expand", "boost", "double") and (
+                any(x.lemma_.lower() in st["capacity_nouns"] for x in ctx["anchor"].subtree)
+                or any(pp in ("to", "of") and o in st["capacity_nouns"] for pp, o in preps)):
+            return _capacity_or_planned(ctx, n, auxes | {"new"}, st)
         if any(p in ("under", "in", "by", "with", "through") and o in st["agreed_nouns"] for p, o in preps):
             return "agreed"
         if heads & st["agreed_nouns"] and not (heads & st["agreed_sales_exceptions"] and
                                             (item["per"] or lem in CHANGE_VERBS)):
             return "planned" if higher_intent(n) else "agreed"
-        if lem in st["agreed_verbs"] and not (lem == "sell" and item["per"]):
+        if lem in AGREEMENT_VERBS and any(x.lower_ in ("it", "which", "this", "that") for x in subjs) \
+                and _agreement_before(doc, t):
+            return "agreed"           # "It provides for the supply of up to 1.3 bcm"
+        if heads & (st["plan_nouns"] - {"project", "programme", "program", "budget", "schedule", "bid"}):
+            return "planned"
+        if heads & {"forecast", "projection", "estimate", "outlook", "expectation", "prediction"}:
+            return "forecast"
+        if lem in st["agreed_verbs"] and not (lem in ("sell", "buy", "purchase") and item["per"]):
             if higher_intent(n) or auxes & {"could", "may", "might"}:
                 return "planned" if higher_intent(n) else "forecast"
             return "agreed"
@@ -395,7 +436,7 @@ def _status(doc, item, ctx):
         past = t.tag_ == "VBD" or auxes & {"have", "has", "had", "was", "were", "been"}
         if past:
             # what happened: stop looking higher unless a verb of projection governs it
-            higher = [h for h in chain[n + 1:] if h.pos_ in ("VERB", "AUX") and h.lemma_.lower() not in SPEECH]
+            higher = [h for h in chain[n + 1:] if h.pos_ in ("VERB", "AUX") and not _speech(h)]
             if not any(h.lemma_.lower() in {"expect", "forecast", "project", "predict", "estimate", "see"}
                        for h in higher[:2]):
                 break
@@ -409,6 +450,21 @@ def _status(doc, item, ctx):
     return "actual"
 
 
+AGREEMENT_VERBS = {"provide", "envisage", "stipulate", "foresee", "specify", "cover", "include", "set", "call"}
+AGREEMENT_NOUNS = {"agreement", "accord", "contract", "deal", "memorandum", "arrangement", "protocol", "treaty"}
+
+
+def _agreement_before(doc, tok):
+    """An agreement named earlier in the sentence or in the sentence before ('It' refers to it)."""
+    sent = tok.sent
+    if any(t.lemma_.lower() in AGREEMENT_NOUNS for t in doc[sent.start:tok.i]):
+        return True
+    if sent.start == 0:
+        return False
+    prev = doc[sent.start - 1].sent
+    return any(t.lemma_.lower() in AGREEMENT_NOUNS for t in prev)
+
+
 PLAN_STRONG = {"plan", "intend", "aim", "target", "seek", "want", "propose", "schedule", "ask", "request", "hope",
                "envisage", "envision", "recommend", "wish", "earmark", "budget", "aspire", "mull", "consider"}
 
@@ -420,14 +476,25 @@ def _change_verb_above(chain, n):
     return False
 
 
+BUILD_NOUNS = {"construction", "building", "expansion", "extension", "upgrade", "modernisation",
+               "modernization", "project", "phase", "stage", "plan", "proposal"}
+
+
 def _capacity_or_planned(ctx, n, words, st):
     chain = ctx["chain"]
     to_be = bool(words & (st["plan_adjectives"] | {"will", "would", "eventual", "planned", "new"}))
+    kinds = lexicon()["goods"]["installation_kinds"]
+    for t in chain[n:]:
+        if t.pos_ in ("NOUN", "PROPN"):
+            if t.lemma_.lower() in BUILD_NOUNS:
+                to_be = True
+            if t.lower_ in kinds and any(c.lower_ in ("new", "planned", "proposed", "future") for c in t.children):
+                to_be = True
     for t in chain[n:]:
         if t.pos_ in ("VERB", "AUX"):
             auxes = {c.lower_ for c in t.children if c.dep_ in ("aux", "auxpass")}
             lem = t.lemma_.lower()
-            if lem in SPEECH:
+            if _speech(t):
                 continue
             if auxes & {"will", "shall", "would", "'ll"} or lem in PLAN_STRONG or lem in {
                     "expand", "increase", "raise", "boost", "build", "construct", "double", "bring",
