@@ -38,11 +38,11 @@ def prefect_environment(verbose: bool = False) -> None:
     os.environ.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
 
 
-def print_summary(summary: dict) -> None:
+def print_summary(summary: dict, title: str = "factwire ingest") -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="factwire ingest", show_header=True)
+    table = Table(title=title, show_header=True)
     table.add_column("what")
     table.add_column("count", justify="right")
     rows = [("feeds polled", "feeds_polled"), ("feeds unchanged (304)", "feeds_unchanged"),
@@ -72,10 +72,11 @@ def run_ingest(db: str, sources: Path, samples_origin: Optional[str], only: Opti
 def demo(
     db: Optional[str] = DbOption,
     sources: Path = typer.Option(DEFAULT_SOURCES, help="Sources file."),
-    port: int = typer.Option(0, help="Port of the sample server (0: a free one)."),
+    port: Optional[int] = typer.Option(None, help="Port of the sample server (default 8765 if free, "
+                                                  "0: any free port)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's run logs."),
 ):
-    """Serve the bundled samples on 127.0.0.1 and ingest them into the database.
+    """Serve the bundled samples on 127.0.0.1, ingest their feeds and backfill their archives.
 
     Example: factwire demo --db factwire.db   (a second run reports everything unchanged)
     """
@@ -85,7 +86,10 @@ def demo(
     with serve(port=port) as server:
         typer.echo(f"sample server on {server.origin}; database {db}")
         summary = run_ingest(db, sources, server.origin, None, verbose)
+        from flows.backfill import backfill
+        archive = backfill(sources_path=str(sources), db_path=db, samples_origin=server.origin)
     print_summary(summary)
+    print_summary(archive, title="factwire backfill (sitemaps)")
 
 
 @app.command()
@@ -249,7 +253,8 @@ def main() -> None:
 
 
 # Commands of other modules register themselves here (query, review).
-from . import query_cli, review_cli  # noqa: E402
+from . import ops_cli, query_cli, review_cli  # noqa: E402
 
 query_cli.register(app)
 review_cli.register(app)
+ops_cli.register(app)

@@ -109,16 +109,18 @@ def load_sources(path: str | os.PathLike | None = None, *, samples_origin: str |
     return sources
 
 
+def local_settings() -> dict:
+    """./factwire.toml, if present: [factwire] db, [dask] address, [prefect] api_url ..."""
+    local = Path("factwire.toml")
+    if not local.exists():
+        return {}
+    try:
+        return tomllib.loads(local.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{local}: not valid TOML: {exc}") from None
+
+
 def default_db_path() -> str:
     """$FACTWIRE_DB, else ``db`` in ./factwire.toml's [factwire] table, else factwire.db."""
-    if os.environ.get("FACTWIRE_DB"):
-        return os.environ["FACTWIRE_DB"]
-    local = Path("factwire.toml")
-    if local.exists():
-        try:
-            settings = tomllib.loads(local.read_text(encoding="utf-8")).get("factwire", {})
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{local}: not valid TOML: {exc}") from None
-        if settings.get("db"):
-            return str(settings["db"])
-    return DEFAULT_DB
+    return (os.environ.get("FACTWIRE_DB") or local_settings().get("factwire", {}).get("db")
+            or DEFAULT_DB)

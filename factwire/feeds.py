@@ -92,3 +92,38 @@ def parse_feed(content: bytes | str, url: str, content_type: str = "application/
         ))
     return ParsedFeed(title=plain(parsed.feed.get("title")), entries=entries,
                       bozo=bool(parsed.get("bozo")), bozo_reason=bozo_reason, skipped=skipped)
+
+
+@dataclass
+class SitemapEntry:
+    loc: str
+    lastmod: str | None = None        # YYYY-MM-DD of the page's last modification
+
+
+def parse_sitemap(content: bytes, url: str) -> tuple[list[SitemapEntry], list[str]]:
+    """Pages and nested sitemaps of a sitemap (urlset or sitemapindex)."""
+    import lxml.etree as etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=True)
+    try:
+        root = etree.fromstring(content, parser=parser)
+    except etree.XMLSyntaxError as exc:
+        raise FeedError(f"{url}: unreadable sitemap ({exc})") from None
+    if root is None:
+        raise FeedError(f"{url}: empty sitemap")
+    pages, nested = [], []
+    for node in root:
+        if not isinstance(node.tag, str):
+            continue
+        kind = etree.QName(node).localname
+        loc = next((c.text.strip() for c in node if isinstance(c.tag, str)
+                    and etree.QName(c).localname == "loc" and c.text), None)
+        lastmod = next((c.text.strip()[:10] for c in node if isinstance(c.tag, str)
+                        and etree.QName(c).localname == "lastmod" and c.text), None)
+        if not loc:
+            continue
+        if kind == "sitemap":
+            nested.append(loc)
+        elif kind == "url":
+            pages.append(SitemapEntry(loc, lastmod))
+    return pages, nested

@@ -12,6 +12,7 @@ import email.utils
 import hashlib
 import mimetypes
 import threading
+import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -154,7 +155,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def _fault(self, fault: Fault) -> None:
-        import time
         self.send_response(fault.status)
         for key, value in (fault.headers or {}).items():
             self.send_header(key, value)
@@ -170,6 +170,19 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(fault.body)
 
 
-def serve(root: Path | str = SAMPLES_DIR / "site", port: int = 0) -> SampleServer:
-    """Start a sample server in a background thread; use as a context manager."""
+PREFERRED_PORT = 8765
+
+
+def serve(root: Path | str = SAMPLES_DIR / "site", port: int | None = None) -> SampleServer:
+    """A sample server on 127.0.0.1; use as a context manager.
+
+    ``port=None`` prefers PREFERRED_PORT, so that successive demos see the same
+    addresses (sitemap pages are known by address), and takes a free port when it
+    is busy; ``port=0`` always takes a free one.
+    """
+    if port is None:
+        try:
+            return SampleServer(Path(root), port=PREFERRED_PORT)
+        except OSError:
+            port = 0
     return SampleServer(Path(root), port=port)

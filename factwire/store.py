@@ -21,7 +21,7 @@ from .dedupe import content_hash, fingerprint, is_near_duplicate
 
 
 def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
 # -- sources, feeds, runs -------------------------------------------------------------
@@ -57,6 +57,13 @@ def finish_run(db: sqlite_utils.Database, run_id: int, counts: dict, errors: lis
 
 def seen_entries(db: sqlite_utils.Database, source: str) -> set[str]:
     return {r["entry_id"] for r in db.query("select entry_id from entries where source = ?", [source])}
+
+
+def known_links(db: sqlite_utils.Database, source: str) -> set[str]:
+    """Page addresses already handled for a source (as fetched, and as entries)."""
+    rows = db.query("select url from articles where source = :s union select link from entries where source = :s",
+                    {"s": source})
+    return {r["url"] for r in rows}
 
 
 def record_entry(db: sqlite_utils.Database, source: str, entry_id: str, link: str,
@@ -143,9 +150,7 @@ def save_article(db: sqlite_utils.Database, article: Article, *, source: str, en
                   duplicate_of=duplicate_of, fetched_at=now(),
                   content_hash=content_hash(article.text), fingerprint=fingerprint(article.text))
     if record is not None:
-        line = record.get("dateline") or {}
-        values.update(extractor_version=record.get("extractor_version"), extracted_at=now(),
-                      dateline_place=line.get("place"), dateline_date=line.get("date"))
+        values.update(extraction_values(record))
     with db.conn:
         existing = article_by_canonical(db, article.canonical_url)
         if existing:
@@ -159,6 +164,41 @@ def save_article(db: sqlite_utils.Database, article: Article, *, source: str, en
             write_extraction(db, article_id, record)
         db["fetch_failures"].delete_where("url = ?", [article.url])
     return article_id
+
+
+def extraction_values(record: dict) -> dict:
+    """The article columns an extraction sets."""
+    line = record.get("dateline") or {}
+    return {"extractor_version": record.get("extractor_version"), "extracted_at": now(),
+            "dateline_place": line.get("place"), "dateline_date": line.get("date")}
+
+
+def save_extraction(db: sqlite_utils.Database, article_id: int, record: dict) -> None:
+    """Replace one stored article's extraction in one transaction (re-extraction)."""
+    with db.conn:
+        db["articles"].update(article_id, {**extraction_values(record), "status": "extracted"})
+        write_extraction(db, article_id, record)
+
+
+def articles_to_reextract(db: sqlite_utils.Database, version: str, *,
+                          extracted_before: str | None = None) -> list[int]:
+    """Ids of English reports whose extraction is older than ``version``.
+
+    With ``extracted_before`` (a re-extraction of everything), also those extracted
+    before that time, so a run cut short resumes where it stopped.
+    """
+    sql = ("select id from articles where status in ('extracted', 'extract_failed') "
+           "and (extractor_version is null or extractor_version != :version "
+           "or (:before is not null and (extracted_at is null or extracted_at < :before))) "
+           "order by id")
+    return [r["id"] for r in db.query(sql, {"version": version, "before": extracted_before})]
+
+
+def article_texts(db: sqlite_utils.Database, ids: list[int]) -> list[dict]:
+    """``{doc_id, text, published}`` of stored articles, for extraction."""
+    return [{"doc_id": r["id"], "text": r["text"], "published": r["published"]}
+            for r in db["articles"].rows_where("id in (select value from json_each(?))",
+                                               [json.dumps(ids)], order_by="id")]
 
 
 def write_extraction(db: sqlite_utils.Database, article_id: int, record: dict) -> None:

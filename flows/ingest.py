@@ -17,6 +17,7 @@ from prefect import flow, get_run_logger
 from factwire import store
 from factwire.article import Article
 from factwire.config import Source, load_sources
+from factwire.progress import track
 from factwire.dedupe import content_hash, fingerprint, is_near_duplicate
 from factwire.feeds import FeedEntry
 from factwire.fetch import FetchError, Fetcher, FetchSettings
@@ -51,11 +52,10 @@ def _poll_all(db, sources, fetcher, counts, errors, logger):
     """Poll every feed; returns [(source, entries to fetch)]."""
     futures = []
     for source in sources:
+        # The validators belong to the source's feed, whatever origin serves it today.
         state = store.feed_state(db, source.name)
-        same_url = state.get("feed_url") == source.feed_url
         futures.append((source, state, poll_feed.submit(
-            fetcher, source, etag=state.get("etag") if same_url else None,
-            last_modified=state.get("last_modified") if same_url else None)))
+            fetcher, source, etag=state.get("etag"), last_modified=state.get("last_modified"))))
     plan = []
     for source, state, future in futures:
         counts["feeds_polled"] += 1
@@ -174,36 +174,23 @@ def _store(db, p: Pending, run_id, record=None, status="extracted") -> int:
                               run_id=run_id, record=record, duplicate_of=duplicate_of, status=status)
 
 
-@flow(name="ingest", log_prints=False)
-def ingest(sources_path: str | None = None, db_path: str = "factwire.db",
-           samples_origin: str | None = None, only: list[str] | None = None,
-           batch_size: int = 16, model: str | None = None,
-           fetch_settings: FetchSettings | None = None) -> dict:
-    """Poll the configured sources and store every new report with its facts."""
-    logger = get_run_logger()
-    started = time.monotonic()
-    from extractors import EXTRACTOR_VERSION
-    sources = load_sources(sources_path, samples_origin=samples_origin, only=only)
-    db = connect(db_path)
-    store.sync_sources(db, sources)
-    run_id = store.start_run(db, "ingest", EXTRACTOR_VERSION)
-    counts, errors = Counter({k: 0 for k in COUNTERS}), []
-    try:
-        with Fetcher(fetch_settings) as fetcher:
-            plan = _poll_all(db, sources, fetcher, counts, errors, logger)
-            pending = _fetch_and_read(db, plan, fetcher, run_id, counts, errors, logger)
-        fresh, copies = _classify(db, pending, counts)
-        by_name = {s.name: s for s in sources}
-        fresh += [Pending(by_name[row["source"]], FeedEntry(row["entry_id"] or article.url, article.url),
-                          article) for row, article in store.unextracted_articles(db)
-                  if row["source"] in by_name]
-        english = [p for p in fresh if p.article.language == "en"]
-        for p in fresh:
-            if p.article.language != "en":
-                logger.warning("%s is in %r, not English: stored, not extracted",
-                               p.article.canonical_url, p.article.language)
-                _store(db, p, run_id, status="not_english")
-                counts["articles_new"] += 1
+def process(db, sources: list[Source], plan, fetcher: Fetcher, run_id: int, counts: Counter,
+            errors: list[str], logger, *, batch_size: int = 16, model: str | None = None) -> None:
+    """Fetch, read, dedupe, extract and store the planned entries [(source, entries)]."""
+    pending = _fetch_and_read(db, plan, fetcher, run_id, counts, errors, logger)
+    fresh, copies = _classify(db, pending, counts)
+    by_name = {s.name: s for s in sources}
+    fresh += [Pending(by_name[row["source"]], FeedEntry(row["entry_id"] or article.url, article.url),
+                      article) for row, article in store.unextracted_articles(db)
+              if row["source"] in by_name]
+    english = [p for p in fresh if p.article.language == "en"]
+    for p in fresh:
+        if p.article.language != "en":
+            logger.warning("%s is in %r, not English: stored, not extracted",
+                           p.article.canonical_url, p.article.language)
+            _store(db, p, run_id, status="not_english")
+            counts["articles_new"] += 1
+    with track("extract", len(english), logger) as advance:
         for start in range(0, len(english), batch_size):
             batch = english[start:start + batch_size]
             state = extract_batch([{"doc_id": p.article.canonical_url, "text": p.article.text,
@@ -218,19 +205,46 @@ def ingest(sources_path: str | None = None, db_path: str = "factwire.db",
                 for p in batch:
                     counts["articles_new"] += store.article_by_canonical(db, p.article.canonical_url) is None
                     _store(db, p, run_id, status="extract_failed")
-                continue
-            for p, record in zip(batch, state.result()):
-                counts["articles_new"] += store.article_by_canonical(db, p.article.canonical_url) is None
-                _store(db, p, run_id, record=record)
-                counts["facts"] += len(record.get("quantities") or [])
-        for p in copies:
-            _store(db, p, run_id, status="duplicate")
-            counts["articles_duplicate"] += 1
+            else:
+                for p, record in zip(batch, state.result()):
+                    counts["articles_new"] += store.article_by_canonical(db, p.article.canonical_url) is None
+                    _store(db, p, run_id, record=record)
+                    counts["facts"] += len(record.get("quantities") or [])
+            advance(len(batch))
+    for p in copies:
+        _store(db, p, run_id, status="duplicate")
+        counts["articles_duplicate"] += 1
+
+
+def run_flow(name: str, sources_path, db_path, samples_origin, only, plan_entries, **options) -> dict:
+    """What ingest and backfill share: a run row, a fetcher, counts, errors and the summary."""
+    logger = get_run_logger()
+    started = time.monotonic()
+    from extractors import EXTRACTOR_VERSION
+    sources = load_sources(sources_path, samples_origin=samples_origin, only=only)
+    db = connect(db_path)
+    store.sync_sources(db, sources)
+    run_id = store.start_run(db, name, EXTRACTOR_VERSION)
+    counts, errors = Counter({k: 0 for k in COUNTERS}), []
+    try:
+        with Fetcher(options.pop("fetch_settings", None)) as fetcher:
+            plan = plan_entries(db, sources, fetcher, counts, errors, logger)
+            process(db, sources, plan, fetcher, run_id, counts, errors, logger, **options)
     except BaseException as exc:
         store.finish_run(db, run_id, dict(counts), errors + [f"run aborted: {exc!r}"], status="failed")
         raise
     store.finish_run(db, run_id, dict(counts), errors)
     summary = {"run_id": run_id, **counts, "errors": errors,
                "seconds": round(time.monotonic() - started, 2)}
-    logger.info("ingest finished: %s", {k: v for k, v in summary.items() if k != "errors"})
+    logger.info("%s finished: %s", name, {k: v for k, v in summary.items() if k != "errors"})
     return summary
+
+
+@flow(name="ingest", log_prints=False)
+def ingest(sources_path: str | None = None, db_path: str = "factwire.db",
+           samples_origin: str | None = None, only: list[str] | None = None,
+           batch_size: int = 16, model: str | None = None,
+           fetch_settings: FetchSettings | None = None) -> dict:
+    """Poll the configured sources and store every new report with its facts."""
+    return run_flow("ingest", sources_path, db_path, samples_origin, only, _poll_all,
+                    batch_size=batch_size, model=model, fetch_settings=fetch_settings)

@@ -16,7 +16,7 @@ from prefect.tasks import exponential_backoff
 
 from factwire.article import Article, read_article
 from factwire.config import Source
-from factwire.feeds import FeedEntry, ParsedFeed, parse_feed
+from factwire.feeds import FeedEntry, ParsedFeed, parse_feed, parse_sitemap
 from factwire.fetch import FetchError, Fetched, Fetcher
 
 RETRIES = 3
@@ -56,6 +56,13 @@ def poll_feed(fetcher: Fetcher, source: Source, etag: str | None = None,
         return FeedPoll(source.name, fetched, None)
     return FeedPoll(source.name, fetched,
                     parse_feed(fetched.content, fetched.final_url, fetched.content_type))
+
+
+@task(name="fetch-sitemap", task_run_name="sitemap {url}", **_FETCH_RETRY)
+def fetch_sitemap(fetcher: Fetcher, source: Source, url: str):
+    """One sitemap (or sitemap index) of a source: (pages, nested sitemaps)."""
+    fetched = fetcher.get(url, allow_local=source.local)
+    return parse_sitemap(fetched.content, fetched.final_url)
 
 
 @task(name="fetch-page", task_run_name="fetch {entry.link}", **_FETCH_RETRY)

@@ -38,7 +38,7 @@ def site(tmp_path) -> Path:
 @pytest.fixture
 def server(site):
     from factwire.sample_server import serve
-    with serve(site) as s:
+    with serve(site, port=0) as s:
         yield s
 
 
