@@ -244,7 +244,7 @@ def config(db_name: str, reviewers: dict[str, str]) -> dict:
             "tables": {
                 "facts": {"facets": ["review_status", "status", "commodity", "source", "unit"],
                           "sort_desc": "published", "label_column": "text",
-                          "column_types": {"canonical_url": "url", "facilities": "json"}},
+                          "column_types": {"canonical_url": "url"}},
                 "quantities": {"facets": ["status", "commodity", "extractor"], "sort": "confidence",
                                "label_column": "text"},
                 "articles": {"facets": ["source", "status"], "sort_desc": "published",
