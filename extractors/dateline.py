@@ -36,21 +36,25 @@ _MONTH_RE = (r"(?i:january|february|march|april|may|june|july|august|september|o
 
 # A place: one to four words in capitals ("NEW YORK", "NUR-SULTAN", "ST. PETERSBURG")
 # or in title case ("Caracas", "Buenos Aires").
-_UPPER_WORD = r"[A-Z][A-Z'\-]*\.?"
-_TITLE_WORD = r"[A-Z][a-z'\-]+"
+_UP = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0130\u015e\u011e\u00c7\u00dc\u00d6\u018f\u0141\u0143\u015a\u0179\u017b\u017d\u0160\u010c\u0158"
+_LO = "a-z\u00df-\u00f6\u00f8-\u00ff\u0131\u015f\u011f\u00e7\u00fc\u00f6\u0259\u0142\u0144\u015b\u017a\u017c\u017e\u0161\u010d\u0159"
+_UPPER_WORD = rf"[{_UP}][{_UP}'\-]*\.?"
+_TITLE_WORD = rf"[{_UP}][{_LO}'\-]+"
 _PLACE = (rf"(?P<place>(?:{_UPPER_WORD})(?:[ ](?:{_UPPER_WORD})){{0,3}}"
           rf"|(?:{_TITLE_WORD})(?:[ ](?:{_TITLE_WORD}|de|da|del|do|el|al)){{0,3}})")
 # ", Azerbaijan", ", Norway", ", La.", ", Texas": a country or state after the city.
-_REGION = r"(?:,[ ]?[A-Z][A-Za-z.'\-]*(?:[ ][A-Z][A-Za-z.'\-]*){0,3})"
+_REGION = rf"(?:,[ ]?[{_UP}][{_UP}{_LO}.'\-]*(?:[ ][{_UP}][{_UP}{_LO}.'\-]*){{0,3}})"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_DAY2 = r"(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?"
 _DASH = r"[\-\u2013\u2014:]"
 _AGENCY = r"\((?P<agency>[A-Z][^()\n]{1,60})\)"
 
 _DATED = re.compile(
-    rf"{_PLACE}{_REGION}{{0,2}}(?:,|\.)[ ]?(?P<month>{_MONTH_RE})[ ]?{_DAY}(?:,[ ]?(?P<year>(?:19|20)\d\d))?"
-    rf"(?:[ ]?{_AGENCY})?[ ]*(?:{_DASH}|\.(?=\s)|,|\s*\n)")
+    rf"{_PLACE}{_REGION}{{0,2}}(?:,|\.)[ ]?(?:(?P<month>{_MONTH_RE})[ ]?{_DAY}|{_DAY2}[ ](?P<month2>{_MONTH_RE}))"
+    rf"(?:,?[ ]?(?P<year>(?:19|20)\d\d))?"
+    rf"(?:[ ]?{_AGENCY}|\.?[ ]?/[^/\n]{{2,40}}/)?[ ]*(?:{_DASH}|\.(?=\s)|,|\s*\n)")
 _AGENCY_ONLY = re.compile(
-    rf"{_PLACE}{_REGION}{{0,2}}[ ]?(?:{_AGENCY}[ ]?{_DASH}|\.[ ]?(?P<agency2>[A-Z][A-Z\-]{{2,}})[ ]?{_DASH})")
+    rf"{_PLACE}{_REGION}{{0,2}}[ ]?(?:{_AGENCY}[ ]?{_DASH}|[.,][ ]?(?P<agency2>[A-Z][A-Z\-]{{2,}})[ ]?{_DASH})")
 _MENAFN = re.compile(r"\(\s*MENAFN\s*-[^)\n]*\)\s*")
 _BYLINE = re.compile(r"[ \t]*By[ ][^\n]{1,80}\n")
 # How far from the start a dateline may begin (headline and byline lines before it).
@@ -94,7 +98,7 @@ def _candidates(text: str):
 
 # Inside the first lines (a headline joined to the dateline by the wrap normaliser):
 # a word in capitals may start a dateline.
-_CAPS_START = re.compile(r"(?<=[\s*])(?=[A-Z][A-Z'\-.]{2,}[ ,.(])")
+_CAPS_START = re.compile(rf"(?<=[\s*])(?=[{_UP}][{_UP}'\-.]{{2,}}[ ,.(])")
 
 
 def _parse_at(text: str, start: int, published: dt.date | None, caps_only: bool = False) -> dict | None:
@@ -107,8 +111,9 @@ def _parse_at(text: str, start: int, published: dt.date | None, caps_only: bool 
 def _parse_at_any(text: str, start: int, published: dt.date | None) -> dict | None:
     m = _DATED.match(text, start)
     if m:
-        month = _MONTHS.get(m.group("month").rstrip(".").lower())
-        day = int(m.group("day"))
+        mg, dg = ("month", "day") if m.group("month") else ("month2", "day2")
+        month = _MONTHS.get(m.group(mg).rstrip(".").lower())
+        day = int(m.group(dg))
         date = None
         if m.group("year"):
             try:
@@ -118,8 +123,8 @@ def _parse_at_any(text: str, start: int, published: dt.date | None) -> dict | No
         elif published is not None and 1 <= day <= 31:
             date = _year_closest(month, day, published)
         return {"place": m.group("place").strip(), "date": date.isoformat() if date else None,
-                "char_start": m.start("place"), "char_end": m.end("day"), "confidence": 0.95,
-                "date_char_start": m.start("month"), "date_char_end": m.end("day")}
+                "char_start": m.start("place"), "char_end": max(m.end(mg), m.end(dg)), "confidence": 0.95,
+                "date_char_start": min(m.start(mg), m.start(dg)), "date_char_end": max(m.end(mg), m.end(dg))}
     m = _AGENCY_ONLY.match(text, start)
     if m:
         return {"place": m.group("place").strip(),

@@ -81,3 +81,11 @@ def test_no_dateline():
 def test_dated_dateline_without_publication_date_keeps_place(published):
     r = find_dateline("TAIPEI, March 18 - Taiwan bought U.S. maize.", published)
     assert r["place"] == "TAIPEI" and r["date"] is None
+
+
+def test_day_month_order_accents_and_comma_agency():
+    assert _pd("TÜRKMENBAŞY, 14 January. /Kazinform/ - The port loaded a record volume.", D(2024, 1, 14)) == \
+        ("TÜRKMENBAŞY", "2024-01-14")
+    assert _pd("ALMATY, KAZINFORM - Wheat prices rose.", D(2024, 3, 1)) == ("ALMATY", "2024-03-01")
+    assert _pd("MOSCOW, Jan 14 (Interfax) - Russia raised its export duty.", D(2024, 1, 15)) == \
+        ("MOSCOW", "2024-01-14")
