@@ -210,6 +210,10 @@ _BACK, _FWD = 60, 70     # how far a match may start before / end after its trig
 _pat("ended", "UNIT", rf"(?i:the\s+)?(?:(?P<n>{COUNT})[\s-]+)?(?P<unit>(?i:weeks?|months?|years?|quarters?))\s+"
               rf"(?i:ended|ending|to|through)\s+(?i:on\s+)?(?P<date>{_FULL_DATE}|(?:{MON})(?:\s*,?\s*{YEAR})?|{WEEKDAY})")
 # the first week of March
+# the week beginning March 2: seven days from that day
+_pat("week_from", "UNIT", rf"(?i:the\s+)?(?i:week)\s+(?i:beginning|starting|commencing|of)\s+(?i:on\s+)?(?P<date>{_FULL_DATE})")
+# by year-end: the end of this year (the whole year)
+_pat("year_end", "UNIT", r"(?<![\w-])(?i:year[\s-]end)\b(?!\s*(?:19|20)\d\d)")
 _pat("week_of_month", "UNIT", rf"(?i:the\s+)?(?P<ord>(?i:first|second|third|fourth|last))\s+(?i:week)\s+(?i:of|in)\s+"
                       rf"(?P<mon>{MON})(?:\s*,?\s*(?P<year>{YEAR}))?")
 # day ranges inside a month: July 24-26, September 5-20, March 20-25th, between May 10 and 20
@@ -237,6 +241,8 @@ _pat("quarter", "QUARTER", rf"(?:(?P<the>(?i:the|this|last|next))\s+)?(?:(?P<mod
 _pat("quarter_pair", "QUARTER", rf"(?:(?i:the)\s+)?(?P<o1>{ORD})\s+(?i:and|to|through)\s+(?P<o2>{ORD})[\s-]+(?i:quarters)"
                 rf"(?:\s*,?\s*(?:(?i:of|in)\s+)?(?:(?i:the\s+)?(?P<yrel>(?i:this|last|next|current|previous))\s+(?i:year)"
                 rf"|(?i:(?:the\s+)?fiscal(?:\s+year)?\s+)?(?P<year>{YEAR})))?")
+# the March quarter (the quarter ending in March)
+_pat("month_quarter", "QUARTER", rf"(?:(?i:the)\s+)?(?P<mon>{MON})\s+(?i:quarter)(?!s)(?:\s*,?\s*(?:(?i:of)\s+)?(?P<year>{YEAR}))?")
 _pat("quarter_q", "QUARTER", rf"(?<![\w-])(?:Q(?P<q1>[1-4])|(?P<q2>[1-4])Q)(?:\s*[-']?\s*(?P<year>{YEAR}|\d\d))?\b")
 _pat("quarter_rel", "QUARTER", rf"(?P<rel>{REL}|(?i:the\s+same|the\s+prior))\s+(?i:quarter)\b")
 # halves
@@ -409,6 +415,34 @@ def _build_atom(name: str, m: re.Match, text: str, published: dt.date | None) ->
             last = calendar.monthrange(yy, mo)[1]
             return dt.date(yy, mo, 1 + 10 * k), dt.date(yy, mo, last if k == 2 else 10 + 10 * k), "range"
         a.make = make
+        return a
+
+    if name == "month_quarter":
+        mo = _month_of(g["mon"])
+        if not mo or mo % 3 != 0 or not _month_word_ok(g["mon"], True):
+            return None
+        a.year, a.month = _year_of(g.get("year")), mo - 2
+        a.make = lambda yy, mo=mo: (dt.date(yy, mo - 2, 1), _month_end(yy, mo), "quarter")
+        return a
+
+    if name == "week_from":
+        full = _parse_full(g["date"])
+        if not full or not full[2]:
+            return None
+        y, mo, d = full
+        a.year, a.month = y, mo
+        a.make = lambda yy, mo=mo, d=d: (
+            (_safe_date(yy, mo, d), _safe_date(yy, mo, d) + dt.timedelta(days=6), "week")
+            if _safe_date(yy, mo, d) else None)
+        return a
+
+    if name == "year_end":
+        if pub is None:
+            return None
+        before = text[max(0, m.start() - 20):m.start()].lower()
+        if re.search(r"\b(?:the|a|its|their)\s+$", before) and not re.search(r"\b(?:by|at|until|before)\s+the\s+$", before):
+            return None     # "the year-end closing" is no date
+        a.span = _unit_rel("year", 0, pub)
         return a
 
     if name == "week_of_month":

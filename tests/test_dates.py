@@ -247,3 +247,22 @@ def test_caspian_agency_period_styles(nlp):
         ("December 2023 – January 2024", "2023-12-01", "2024-01-31"),
         ("between 2025 and 2030", "2025-01-01", "2030-12-31"),
     ]
+
+
+def test_quarter_by_month_week_beginning_and_year_end(nlp):
+    text = ("SYDNEY, April 30 - BHP output fell in the March quarter. Shipments in the week beginning "
+            "May 4 rose, and the plant should be complete by year-end. Stocks at year-end 1986 were high.")
+    assert run(nlp, text, "1987-04-30")[1:] == [
+        ("the March quarter", "1987-01-01", "1987-03-31"),
+        ("the week beginning May 4", "1987-05-04", "1987-05-10"),
+        ("year-end", "1987-01-01", "1987-12-31"),
+        ("year-end 1986", "1986-01-01", "1986-12-31"),
+    ]
+
+
+def test_may_the_verb_is_not_a_month(nlp):
+    text = "Exports may rise, traders said. May be. Deliveries are due in May, and the deal may be signed on May 5."
+    assert run(nlp, text, "2024-03-01") == [
+        ("May", "2024-05-01", "2024-05-31"),
+        ("May 5", "2024-05-05", "2024-05-05"),
+    ]
