@@ -243,6 +243,12 @@ def _commodity(doc, item, ctx, items_in_sent, prev_goods):
         if m:
             ws += m.end()
     hits = _strong_hits(doc, ws, item["char_start"], ctx["blocked"])
+    if not hits:
+        weak = [h for h in _goods_in(doc.text[ws:item["char_start"]], ws)
+                if h[2].lower() in ("cargo", "cargoes", "freight", "goods", "fuel", "fuels")
+                and not re.match(r"\s+of\b", doc.text[h[1]:h[1] + 4])]
+        if weak:
+            return _canon(weak[-1][2]), "window"
     if hits:
         # a coordinated list of goods right there ("crude oil and natural gas liquids")
         k = len(hits) - 1
@@ -726,8 +732,9 @@ def _date_span_for(doc, d, published):
             return None
         if published:
             end = max(end, published.isoformat())
-    elif re.search(r"\bby\s+(?:the\s+end\s+of\s+)?$", lead) and published and start > published.isoformat():
-        start = published.isoformat()
+    elif re.search(r"\bby\s+(?:the\s+end\s+of\s+)?$", lead) and published and start > published.isoformat() \
+            and (d.get("precision") == "day" or start == end):
+        start = published.isoformat()          # "by this Friday": from now until then
     return {"start": start, "end": end, "precision": d.get("precision")}
 
 
@@ -753,6 +760,11 @@ def _periods(doc, items, ctxs, dates):
             if root.head.dep_ == "prep" or root.head.pos_ == "ADP":
                 gov = root.head.head
                 if gov.pos_ == "NOUN" and gov.lemma_.lower() in ("estimate", "forecast", "projection", "report", "statement", "survey"):
+                    continue
+            if _in_foreign_clause(root, {t.i for i in idxs for t in ctxs[i]["span"]}) and not any(
+                    root.i in {t.i for t in ctxs[i]["chain"]} for i in idxs):
+                # "Kashagan, discovered in 2000, ... reserves of 13 bln barrels": not the amount's time
+                if not any(_clause_verb_nd(root, set()).i in {t.i for t in ctxs[i]["chain"]} for i in idxs):
                     continue
             sdates.append(d)
         groups = []
@@ -797,17 +809,28 @@ def _periods(doc, items, ctxs, dates):
                     chain_ids = {t.i for t in ctxs[i]["chain"]}
                     below = {t.i for t in ctxs[i]["chain"] if t.i != cverb[i].i
                              and t.i not in {a.i for a in cverb[i].ancestors}}
-                    if dv.i != cverb[i].i and g[0]["root"].head.i not in below:
+                    participle = cverb[i].tag_ == "VBG" and cverb[i].dep_ in ("advcl", "xcomp", "acl", "conj") \
+                        and cverb[i].head.i == dv.i
+                    if dv.i != cverb[i].i and g[0]["root"].head.i not in below and not participle:
                         continue
                 span = [_date_span_for(doc, d, published) for d in g]
                 span = [x for x in span if x]
                 if span:
-                    own[i].append({"dates": span, "leading": not before})
+                    own[i].append({"dates": span, "leading": not before, "group": g})
     result = [None] * len(items)
     for sstart, idxs in by_sent.items():
         for i in idxs:
             if own[i]:
-                result[i] = _union(own[i][0]["dates"])
+                best = own[i][0]
+                if len(own[i]) > 1:
+                    def rank(o):
+                        g = o["group"]
+                        same = _clause_verb_nd(g[0]["root"], date_ids).i == cverb[i].i
+                        dist = min(abs(g[0]["char_start"] - items[i]["char_end"]),
+                                   abs(items[i]["char_start"] - g[-1]["char_end"]))
+                        return (not same, dist)
+                    best = min(own[i], key=rank)
+                result[i] = _union(best["dates"])
         # amounts with no date of their own take their clause partner's
         for i in idxs:
             if result[i] is not None:
@@ -993,6 +1016,18 @@ def link(doc, items) -> None:
                 and p["end"] < published.isoformat() and not _is_reserve(c)):
             it["status"] = "actual"
         it["confidence"] = 0.7 if it["commodity"] else 0.55
+    # "1.2 mln tonnes this year, or about 100,000 tonnes a month": a conversion restates its antecedent
+    for k in range(1, len(items)):
+        it, o = items[k], items[k - 1]
+        if ctxs[k]["sent"].start == ctxs[k - 1]["sent"].start and re.fullmatch(
+                r"\s*(?:\([^)]{0,12}\)\s*)?,?\s*(?:or|i\.e\.|equivalent\s+to)\s*", doc.text[o["char_end"]:it["char_start"]]):
+            it["status"] = o["status"]
+            it["facilities"] = list(o["facilities"]) or it["facilities"]
+            if it["per"] == o["per"]:
+                it["period"] = o["period"]
+            elif o["period"] and not it["period"]:
+                it["period"] = o["period"]
+    for it in items:
         it.pop("_how", None)
 
 
@@ -1111,6 +1146,8 @@ def _fill_commodities(doc, items, ctxs, fac_mentions):
                 and (items[j]["char_start"] < it["char_start"] or items[j]["text"] == it["text"])
                 and items[j].get("_how") in ("of", "head", "subject", "window")]
         near = sorted(same, key=lambda o: abs(o["char_start"] - it["char_start"]))
+        near = [o for o in near if not _BOUNDARY.search(doc.text[min(o["char_end"], it["char_start"]):
+                                                                   max(o["char_start"], it["char_start"])])]
         if near and abs(near[0]["char_start"] - it["char_start"]) < 160:
             it["commodity"] = near[0]["commodity"]
             continue

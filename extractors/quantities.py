@@ -105,6 +105,12 @@ _COMPARE_BEFORE = re.compile(
     r"(?i:\b(?:from|against|versus|vs\.?|compared\s+(?:with|to)|than|and|to)\s+"
     r"(?:(?:a|an|the)\s+)?(?:(?:previous|revised|actual|estimated|earlier|initial|record|total|year-ago|"
     r"forecast|projected|provisional|preliminary|original)\s+)?(?:of\s+)?$)")
+_COORD_RATE = re.compile(
+    r"(?:\s+of\s+[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2})?\s+and\s+(?:up\s+to\s+|about\s+|around\s+)?"
+    r"\d[\d,.]*(?:\s*(?:mln|million|thousand|bln|billion|mn|bn))?\s+[A-Za-z]+"
+    r"(?:\s+of\s+[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)?\s+"
+    r"(?P<rate>per\s+(?:day|week|month|quarter|year|annum)|a\s+(?:day|week|month|quarter|year)|annually|daily|monthly)\b"
+    r"(?!\s+(?:ago|earlier|before|later)\b)", re.I)
 _YEARLIKE = re.compile(r"^(?:1[89]\d\d|20\d\d)$")
 
 
@@ -184,6 +190,11 @@ def _mentions(doc) -> list[Mention]:
                     men.end_all = r.end()
                 elif rate and men.per == rate:
                     men.end_all = r.end()
+            if men.per is None:
+                # "15 mln tons of cargo and 100,000 TEU of containers a year": the rate closes the pair
+                co = _COORD_RATE.match(text, u.end())
+                if co:
+                    men.per = c["rate_forms"].get(" ".join(co.group("rate").lower().split()))
         elif not men.scale:
             con = _CONNECT.match(text, men.end)
             ranged = bool(con) and bool(NUMBER_RE.match(text, con.end()))
@@ -368,6 +379,22 @@ def _amounts(doc) -> list[dict]:
         })
         found.sort(key=lambda f: f["char_start"])
     found.sort(key=lambda f: (f["char_start"], f["men"].start))
+    # "16 bcm a year, of which 6 bcm is for Turkey and 10 bcm for Europe": parts of a rate are rates
+    for k, f in enumerate(found):
+        if f["per"] is not None:
+            continue
+        for g in reversed(found[:k]):
+            if g["sent"] != f["sent"]:
+                break
+            if g["per"] and g["unit"] == f["unit"] and re.search(
+                    r",\s*of\s+which\b", text[g["char_end"]:f["char_start"]]) and g["amount"] >= f["amount"]:
+                f["per"] = g["per"]
+            break
+    for k, f in enumerate(found):
+        if f["per"] is None and k > 0 and found[k - 1]["per"] and found[k - 1]["sent"] == f["sent"] \
+                and found[k - 1]["unit"] == f["unit"] and re.fullmatch(
+                    r"[^.;]*?,\s*of\s+which\b[^.;]*?\band\s*", text[found[k - 1]["char_end"]:f["char_start"]]):
+            f["per"] = found[k - 1]["per"]
     return found
 
 
