@@ -51,6 +51,7 @@ ORDINALS: dict[str, int] = _LEX["ordinals"]
 SEASONS: dict[str, list[int]] = _LEX["seasons"]
 MARKETING_START: dict[str, int] = _LEX["marketing_year_start"]
 _FUT_AUX = set(_LEX["future_aux"])
+_WEAK_AUX = set(_LEX["weak_future_aux"])
 _FUT_LEMMAS = set(_LEX["future_lemmas"])
 _FUT_NOUNS = set(_LEX["future_nouns"])
 
@@ -696,8 +697,12 @@ def _build_atom(name: str, m: re.Match, text: str, published: dt.date | None) ->
             if sep != "/" and not (kind or what):
                 a.span = (dt.date(y1, 1, 1), dt.date(y2, 12, 31), "range")
                 return a
+            fy_end = _FY_END.match(text, m.end(), m.end() + 40) or \
+                _FY_END.match(text[m.end():m.end() + 40].lstrip(" ,"))
             if kind == "fiscal" or "fiscal" in what or "financial" in what:
                 ms = 4
+                if fy_end and _month_of(fy_end.group("mon")):
+                    ms = _month_of(fy_end.group("mon")) % 12 + 1
             else:
                 ms = _marketing_start(text, m.start())
             a.span = (dt.date(y1, ms, 1), _month_end(*_add_months(y1, ms, 11)), "year")
@@ -999,6 +1004,12 @@ def _tense(doc, start: int, end: int) -> str | None:
             kids = [c.lower_ for c in anc.children if c.dep_ in ("aux", "auxpass")]
             if any(k in _FUT_AUX for k in kids) or anc.lemma_.lower() in _FUT_LEMMAS:
                 return "future"
+            if "have" in kids and any(k in _WEAK_AUX for k in kids):
+                return "past"       # "could have kept"
+            if any(k in _WEAK_AUX for k in kids):
+                return "weak_future"
+            if anc.tag_ == "VBN" and not kids and anc.dep_ in ("acl", "relcl", "advcl", "amod"):
+                return "past"       # "measures announced in November"
             if "to" in kids and anc.dep_ in ("xcomp", "advcl", "acl", "relcl", "ccomp"):
                 infinitive = True
                 continue
@@ -1019,6 +1030,8 @@ def _infer_year(month: int, pub: dt.date, tense: str | None) -> int:
     d = month - pub.month
     if tense == "future":
         return pub.year + 1 if d < -3 else pub.year
+    if tense == "weak_future":     # would/could: a future only for the months just ahead
+        return pub.year - 1 if d > 6 else pub.year
     if tense == "past":
         return pub.year - 1 if d > 1 else pub.year
     if d > 6:
@@ -1033,7 +1046,7 @@ def _resolve_weekday(wd: int, pub: dt.date, tense: str | None) -> dt.date:
         return back if back < pub else back - dt.timedelta(days=7)
     if tense == "future!":
         return fwd if fwd > pub else fwd + dt.timedelta(days=7)
-    if tense == "future":
+    if tense in ("future", "weak_future"):
         return fwd
     return back
 
@@ -1134,6 +1147,8 @@ def _compose(atoms: list[Atom], text: str, doc, pub):
             if ok and not pm and word in ("to",):
                 # "X to Y" without "from": only two dates of the same kind ("March to June")
                 ok = a.kind == nxt.kind and a.kind in ("month", "date", "day_range", "quarter", "half", "year")
+            if gm is None and gap.strip() == "/" and a.kind == nxt.kind and a.kind in ("month", "date"):
+                ok = True
             if ok and word.startswith("-") or (ok and gap.strip() in ("-", "\u2013", "\u2014")):
                 ok = a.kind == nxt.kind or {a.kind, nxt.kind} <= {"month", "date"}
             if ok:
