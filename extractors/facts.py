@@ -500,6 +500,11 @@ def _capacity_or_planned(ctx, n, words, st):
         if t.pos_ in ("VERB", "AUX"):
             auxes = {c.lower_ for c in t.children if c.dep_ in ("aux", "auxpass")}
             lem = t.lemma_.lower()
+            if ("to" in auxes and t.head.lemma_ == "be" and t.dep_ == "xcomp") or any(
+                    c.dep_ == "prep" and any(p.lemma_.lower() in st["plan_nouns"] for p in c.children)
+                    for c in t.children):
+                to_be = True          # "capacity is to rise to N", "under the master plan"
+                break
             if _speech(t):
                 continue
             if auxes & {"will", "shall", "would", "'ll"} or lem in PLAN_STRONG or lem in {
@@ -595,7 +600,8 @@ def _in_foreign_clause(root, anchor_ids):
     return False
 
 
-_BOUNDARY = re.compile(r",\s*(?:and|but|while|which|who|whereas|although)\b|;|\bwhile\b|\bwhereas\b")
+_BOUNDARY = re.compile(r",\s*(?:and|but|while|which|who|whereas|although|most|mostly|much|mainly|largely|partly|"
+                       r"chiefly)\b|;|\bwhile\b|\bwhereas\b")
 
 
 def _facilities(doc, item, ctx, fac_mentions, amount_anchors, items, ctxs):
@@ -649,7 +655,11 @@ def _facilities(doc, item, ctx, fac_mentions, amount_anchors, items, ctxs):
             between = doc.char_span(m["end"], item["char_start"], alignment_mode="expand")
             verbs_between = [t for t in between if t.pos_ == "VERB" and t.i != cverb.i
                              and t.dep_ not in ("amod", "acl")] if between is not None else []
-            tied = on_chain or same_clause or (not verbs_between and not higher)
+            # a governing verb with an amount of its own keeps its installations ("supply N to the
+            # refinery with the option to place M"); one without passes them down ("flows via X to reach N")
+            higher_own = higher and any(
+                _clause_verb(a).i == mverb.i for a in amount_anchors if a.i != anchor.i)
+            tied = on_chain or same_clause or (not verbs_between and not higher_own)
             if tied and root.head.lemma_.lower() in SPEECH:
                 tied = False
         elif item["char_end"] <= m["start"] < next_start:
@@ -1027,6 +1037,18 @@ def link(doc, items) -> None:
                 it["period"] = o["period"]
             elif o["period"] and not it["period"]:
                 it["period"] = o["period"]
+    # "16 bcm a year, of which 6 bcm is for Turkey": a part of a whole shares its status and installation
+    whole = None
+    for k, it in enumerate(items):
+        if not it.get("_partitive"):
+            if not (whole is not None and items[whole]["text"] == it["text"]):
+                whole = k
+            continue
+        if whole is None or ctxs[whole]["sent"].start != ctxs[k]["sent"].start:
+            continue
+        it["status"] = items[whole]["status"]
+        it["facilities"] = list(items[whole]["facilities"])
+        it["period"] = items[whole]["period"]
     for it in items:
         it.pop("_how", None)
 

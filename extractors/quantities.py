@@ -389,12 +389,14 @@ def _amounts(doc) -> list[dict]:
             if g["per"] and g["unit"] == f["unit"] and re.search(
                     r",\s*of\s+which\b", text[g["char_end"]:f["char_start"]]) and g["amount"] >= f["amount"]:
                 f["per"] = g["per"]
+                f["partitive"] = True
             break
     for k, f in enumerate(found):
-        if f["per"] is None and k > 0 and found[k - 1]["per"] and found[k - 1]["sent"] == f["sent"] \
+        if f["per"] is None and k > 0 and found[k - 1].get("partitive") and found[k - 1]["sent"] == f["sent"] \
                 and found[k - 1]["unit"] == f["unit"] and re.fullmatch(
-                    r"[^.;]*?,\s*of\s+which\b[^.;]*?\band\s*", text[found[k - 1]["char_end"]:f["char_start"]]):
+                    r"[^.;]*?\band\s*", text[found[k - 1]["char_end"]:f["char_start"]]):
             f["per"] = found[k - 1]["per"]
+            f["partitive"] = True
     return found
 
 
@@ -420,11 +422,13 @@ def find_quantities(doc) -> list[dict]:
         }
         item["_num"] = (a["men"].start, a["men"].end)
         item["_borrowed"] = a["borrowed"]
+        item["_partitive"] = a.get("partitive", False)
         items.append(item)
     facts.link(doc, items)
     for item in items:
         item.pop("_num", None)
         item.pop("_borrowed", None)
+        item.pop("_partitive", None)
     return items
 
 
