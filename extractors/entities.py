@@ -24,6 +24,8 @@ from spacy.util import filter_spans
 from . import facilities, names
 from .text import provenance
 
+_text = names.doc_text
+
 VERSION = "1"
 
 GAZ_KEY = facilities.GAZ_KEY
@@ -174,9 +176,9 @@ def _has_org_word(text: str) -> bool:
 
 
 def _is_ticker(doc, s, e) -> bool:
-    raw = doc.text[s:e]
-    before = doc.text[max(0, s - 1):s]
-    after = doc.text[e:e + 1]
+    raw = _text(doc)[s:e]
+    before = _text(doc)[max(0, s - 1):s]
+    after = _text(doc)[e:e + 1]
     inner = raw.strip("<>")
     return bool(re.fullmatch(r"[A-Z][A-Z0-9]{0,5}(?:\.[A-Z]{1,2})?", inner)) and (
         "<" in raw or ">" in raw or before == "<" or after == ">")
@@ -184,7 +186,7 @@ def _is_ticker(doc, s, e) -> bool:
 
 def _prev_words(doc, s, n=2) -> list[str]:
     span = doc.char_span(s, s, alignment_mode="expand") if False else None  # noqa: F841
-    text = doc.text[max(0, s - 60):s]
+    text = _text(doc)[max(0, s - 60):s]
     return re.findall(r"[\w'.’/-]+", text)[-n:]
 
 
@@ -203,14 +205,14 @@ def _gazetteer_candidates(doc) -> tuple[list[_C], list[tuple[int, int]]]:
             ok = gated_ok.get(sp.text)
             if ok is None:
                 ok = gated_ok[sp.text] = set()
-                for m in lx["gated"][sp.text].finditer(doc.text):
+                for m in lx["gated"][sp.text].finditer(_text(doc)):
                     for g in re.finditer(re.escape(sp.text), m.group()):
                         ok.add(m.start() + g.start())
             if sp.start_char not in ok:
                 continue
         type_ = "org" if sp.label_ == "ORG" else "place"
-        if type_ == "place" and sp.start_char > 0 and doc.text[sp.start_char - 1] in "-–":
-            prefix = re.search(r"([\w.]+)[-–]$", doc.text[max(0, sp.start_char - 30):sp.start_char])
+        if type_ == "place" and sp.start_char > 0 and _text(doc)[sp.start_char - 1] in "-–":
+            prefix = re.search(r"([\w.]+)[-–]$", _text(doc)[max(0, sp.start_char - 30):sp.start_char])
             if prefix and names.fold(prefix.group(1)) not in _place_gaz():
                 continue                              # "Trans-Caspian", "Pan-European": part of a longer name
         out.append(_C(sp.start_char, sp.end_char, type_, sp.id_ or sp.text, sp.text, 0.9, "gaz", sp.label_))
@@ -232,30 +234,30 @@ def _ner_candidates(doc, gaz: list[_C], skip, fac_spans) -> list[_C]:
         if not toks:
             continue
         s, e = toks[0].idx, toks[-1].idx + len(toks[-1])
-        if "\n" in doc.text[s:e]:
+        if "\n" in _text(doc)[s:e]:
             # a name never runs across a paragraph break: keep the longest piece
-            pieces = [(m.start() + s, m.end() + s) for m in re.finditer(r"[^\n]+", doc.text[s:e])]
+            pieces = [(m.start() + s, m.end() + s) for m in re.finditer(r"[^\n]+", _text(doc)[s:e])]
             s, e = max(pieces, key=lambda p: p[1] - p[0])
-            while s < e and doc.text[s] == " ":
+            while s < e and _text(doc)[s] == " ":
                 s += 1
         if s >= e:
             continue
         # "Lago Agrio to Balao": two names the model joined
-        m_to = re.fullmatch(r"([A-Z][\w' .-]+?) to ([A-Z][\w' .-]+)", doc.text[s:e])
+        m_to = re.fullmatch(r"([A-Z][\w' .-]+?) to ([A-Z][\w' .-]+)", _text(doc)[s:e])
         if m_to and t in ("org", "place"):
             out.append(_C(s, s + len(m_to.group(1)), "place", None, m_to.group(1), 0.5, "ner", ent.label_))
             s = s + m_to.start(2)
             t = "place"
-        m_sl = re.fullmatch(r"([A-Z][\w-]+)/([A-Z][\w-]+)", doc.text[s:e])
+        m_sl = re.fullmatch(r"([A-Z][\w-]+)/([A-Z][\w-]+)", _text(doc)[s:e])
         if m_sl and t == "org" and not any(g.overlaps(s, e) for g in gaz):
             # "ISAB/Garrone": two partners
             out.append(_C(s, s + len(m_sl.group(1)), "org", None, m_sl.group(1), 0.55, "ner", ent.label_))
             out.append(_C(s + m_sl.start(2), e, "org", None, m_sl.group(2), 0.55, "ner", ent.label_))
             continue
         inside = [g for g in gaz if g.overlaps(s, e)]
-        if inside and t == "org" and "\n" not in doc.text[s:e] and all(g.start >= s and g.end <= e for g in inside) and \
+        if inside and t == "org" and "\n" not in _text(doc)[s:e] and all(g.start >= s and g.end <= e for g in inside) and \
                 any(g.type == "org" for g in inside) and (e - s) > max(g.end - g.start for g in inside) and \
-                _capitalised_name(doc.text[s:e]) and not any(a <= s and e <= b for a, b in fac_spans):
+                _capitalised_name(_text(doc)[s:e]) and not any(a <= s and e <= b for a, b in fac_spans):
             # a subsidiary named after its parent: "Societe Francaise de BP", "Shell Francaise"
             for g in inside:
                 gaz.remove(g)
@@ -264,7 +266,7 @@ def _ner_candidates(doc, gaz: list[_C], skip, fac_spans) -> list[_C]:
             # an organisation the model found that contains a gazetteer place keeps its name
             # ("Bank of Thailand", "Port of Singapore Authority")
             contains_only_places = all(g.type == "place" and g.start >= s and g.end <= e for g in inside)
-            if t == "org" and contains_only_places and _has_org_word(doc.text[s:e]) and \
+            if t == "org" and contains_only_places and _has_org_word(_text(doc)[s:e]) and \
                     not any(a <= s and e <= b for a, b in fac_spans):
                 for g in inside:
                     gaz.remove(g)
@@ -272,7 +274,7 @@ def _ner_candidates(doc, gaz: list[_C], skip, fac_spans) -> list[_C]:
                 continue
         if any(a < e and s < b for a, b in skip):
             continue
-        out.append(_C(s, e, t, None, doc.text[s:e], 0.6, "ner", ent.label_))
+        out.append(_C(s, e, t, None, _text(doc)[s:e], 0.6, "ner", ent.label_))
     return out
 
 
@@ -297,7 +299,7 @@ def _corp_candidates(doc) -> list[_C]:
               "Nov", "Dec", "The", "A", "An", "In", "On", "At", "For", "By", "And", "But", "Its", "Their", "This",
               "That", "Under", "With", "From", "To", "After", "Before", "Shares", "Unlike", "Both", "Earlier",
               "Analysts", "Traders", "Officials", "Sources", "Industry", "If", "As", "When", "While", "Since"}
-    for m in _CORP.finditer(doc.text):
+    for m in _CORP.finditer(_text(doc)):
         text = m.group(1)
         words = text.split()
         for i in range(len(words) - 1, -1, -1):
@@ -317,26 +319,41 @@ def _corp_candidates(doc) -> list[_C]:
         for w in text.split():
             if w == words[0]:
                 break
-            off = doc.text.find(w, off) + len(w)
-        start = doc.text.find(words[0], off)
+            off = _text(doc).find(w, off) + len(w)
+        start = _text(doc).find(words[0], off)
         end = m.end(1)
-        if end - start < 6 or _is_place_name(doc.text[start:end]):
+        if end - start < 6 or _is_place_name(_text(doc)[start:end]):
             continue
-        out.append(_C(start, end, "org", None, doc.text[start:end], 0.7, "corp"))
+        out.append(_C(start, end, "org", None, _text(doc)[start:end], 0.7, "corp"))
     return out
+
+
+_GOV_WORD = re.compile(r"[Gg]overnment")
+_MIN_WORD = re.compile(r"(?i)ministry")
+
+
+def _near(pattern, text: str, keyword):
+    """Matches of a costly ``pattern`` searched only in windows around a cheap ``keyword``."""
+    seen = set()
+    for k in keyword.finditer(text):
+        for m in pattern.finditer(text, max(0, k.start() - 60), min(len(text), k.end() + 120)):
+            if m.span() not in seen and m.start() <= k.start() < m.end():
+                seen.add(m.span())
+                yield m
 
 
 def _rule_candidates(doc, cands: list[_C]) -> list[_C]:
     """Governments, ministries and agencies named as the source: rules over the text."""
     lx = _lex()
     out = []
-    for m in lx["government"].finditer(doc.text):
+    text = _text(doc)
+    for m in _near(lx["government"], text, _GOV_WORD):
         c = m.group("c") or m.group("c2")
         country = _country_of(c)
         if country:
             s = m.start("c") if m.group("c") else m.start("g2")
-            out.append(_C(s, m.end(), "org", f"Government of {country}", doc.text[s:m.end()], 0.8, "rule"))
-    for m in lx["ministry"].finditer(doc.text):
+            out.append(_C(s, m.end(), "org", f"Government of {country}", _text(doc)[s:m.end()], 0.8, "rule"))
+    for m in _near(lx["ministry"], text, _MIN_WORD):
         topic = m.group("t") or m.group("t2")
         c = m.group("c") or m.group("c2") or m.group("c3")
         country = _country_of(c) if c else None
@@ -345,9 +362,9 @@ def _rule_candidates(doc, cands: list[_C]) -> list[_C]:
         if country:
             canon += f" of {country}"
         s = m.start()
-        out.append(_C(s, m.end(), "org", canon, doc.text[s:m.end()], 0.8 if strong else 0.5,
+        out.append(_C(s, m.end(), "org", canon, _text(doc)[s:m.end()], 0.8 if strong else 0.5,
                       "rule" if strong else "weak"))
-    for m in lx["menafn"].finditer(doc.text):
+    for m in lx["menafn"].finditer(_text(doc)):
         a = m.group("a").strip()
         out.append(_C(m.start("a"), m.start("a") + len(a), "org", None, a, 0.85, "rule"))
     return out
@@ -372,7 +389,8 @@ def _fix_types(doc, cands: list[_C]) -> list[_C]:
         if c.src in ("ner",):
             if f in lx["not"] or _is_ticker(doc, c.start, c.end) or not re.search(r"[A-Za-z]{2}", text):
                 continue
-            if " " not in f and any(SequenceMatcher(None, f, mo).ratio() >= 0.8 for mo in _MONTHS):
+            if " " not in f and any(abs(len(f) - len(mo)) <= 2 and f[:2] == mo[:2] and
+                                    SequenceMatcher(None, f, mo).ratio() >= 0.8 for mo in _MONTHS):
                 continue                              # "Februry": a misspelt month
             words = text.split()
             prev = _prev_words(doc, c.start, 3)
@@ -428,7 +446,7 @@ def _fix_types(doc, cands: list[_C]) -> list[_C]:
     places = [c for c in out if c.type == "place"]
     for c in out:
         if c.type in ("org", "person", "?") and c.src == "ner" and not _has_org_word(c.text):
-            nxt = doc.text[c.end:c.end + 2]
+            nxt = _text(doc)[c.end:c.end + 2]
             if nxt.startswith(", ") and any(p.start == c.end + 2 and _place_kind(p) in ("state", "country")
                                             for p in places):
                 c.type = "place"
@@ -441,11 +459,11 @@ def _fix_types(doc, cands: list[_C]) -> list[_C]:
                 continue
             nb = []
             if i > 0:
-                gap = doc.text[spans[i - 1].end:c.start]
+                gap = _text(doc)[spans[i - 1].end:c.start]
                 if re.fullmatch(r",\s*|\s+and\s+|,\s+and\s+", gap):
                     nb.append(spans[i - 1])
             if i + 1 < len(spans):
-                gap = doc.text[c.end:spans[i + 1].start]
+                gap = _text(doc)[c.end:spans[i + 1].start]
                 if re.fullmatch(r",\s*|\s+and\s+|,\s+and\s+", gap):
                     nb.append(spans[i + 1])
             if c.type == "person" and len(nb) < 2:
@@ -470,7 +488,7 @@ def _route_places(doc, cands: list[_C], excl) -> list[_C]:
     """Places in a route named by places ("the Aktau-Baku route", "U.S.-USSR grain trade")."""
     out = []
     for m in re.finditer(r"(?<![\w-])([A-Z][\w.']+(?:\s[A-Z][\w.']+)?)(?:[-–]([A-Z][\w.']+(?:\s[A-Z][\w.']+)?))+(?![\w-])",
-                         doc.text):
+                         _text(doc)):
         if any(a < m.end() and m.start() < b for a, b in excl):
             continue
         parts = []
@@ -524,7 +542,7 @@ def find_entities(doc) -> dict[str, list[dict]]:
         hit = [c for c in cands if c.overlaps(a, b)]
         if not any(c.type == "place" for c in hit):
             cands = [c for c in cands if not c.overlaps(a, b)]
-            cands.append(_C(a, b, "place", None, doc.text[a:b], 0.7, "facility"))
+            cands.append(_C(a, b, "place", None, _text(doc)[a:b], 0.7, "facility"))
     cands = _fix_types(doc, cands)
     # places of a route named by places
     routes = _route_places(doc, cands, excl)
@@ -538,8 +556,8 @@ def find_entities(doc) -> dict[str, list[dict]]:
     if dl and dl.get("place"):
         s = dl.get("char_start", 0)
         e = s + len(dl["place"])
-        if doc.text[s:e] != dl["place"]:
-            found = doc.text.find(dl["place"])
+        if _text(doc)[s:e] != dl["place"]:
+            found = _text(doc).find(dl["place"])
             s, e = (found, found + len(dl["place"])) if found >= 0 else (s, e)
         cands = [c for c in cands if not c.overlaps(s, e)]
         cands.append(_C(s, e, "place", None, dl["place"], 0.95, "dateline"))
@@ -555,7 +573,7 @@ def _acronym_aliases(doc, cands: list[_C], excl) -> list[_C]:
     for c in cands:
         if c.type != "org":
             continue
-        m = re.match(r"\s*\(\s*([A-Z][A-Za-z&]{1,8})\s*\)", doc.text[c.end:c.end + 14])
+        m = re.match(r"\s*\(\s*([A-Z][A-Za-z&]{1,8})\s*\)", _text(doc)[c.end:c.end + 14])
         if m and m.group(1) not in defs and len(m.group(1)) <= 6 and not names.clean(c.text).isupper():
             defs[m.group(1)] = (c.start, c.end, names.clean(c.text))
     out = list(cands)
@@ -568,9 +586,9 @@ def _acronym_aliases(doc, cands: list[_C], excl) -> list[_C]:
             if not _has_org_word(long) or any(c.type == "person" and c.overlaps(s, e) for c in out):
                 continue
             out = [c for c in out if not (c.start >= s and c.end <= e)]
-            owner = _C(s, e, "org", None, doc.text[s:e], 0.75, "acr")
+            owner = _C(s, e, "org", None, _text(doc)[s:e], 0.75, "acr")
             out.append(owner)
-        for s2, e2 in names.find_all(doc.text, a):
+        for s2, e2 in names.find_all(_text(doc), a):
             if any(x <= s2 < y for x, y in excl):
                 continue
             out = [c for c in out if not c.overlaps(s2, e2)]

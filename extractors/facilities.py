@@ -27,6 +27,8 @@ from spacy.util import filter_spans
 from . import names
 from .text import provenance
 
+_text = names.doc_text
+
 VERSION = "1"
 
 GAZ_KEY = "fw_gazetteer"      # doc.spans key the gazetteer rulers write to
@@ -229,7 +231,7 @@ def _canonical(base: str, head_tokens, kind: str) -> str:
 
 def _pattern_mentions(doc) -> list[_Mention]:
     d = _data()
-    lower_doc = sum(1 for c in doc.text[:2000] if c.isupper()) < 0.01 * min(len(doc.text), 2000)
+    lower_doc = sum(1 for c in _text(doc)[:2000] if c.isupper()) < 0.01 * min(len(_text(doc)), 2000)
     if lower_doc:
         doc.user_data["fw_gaz_place_tokens"] = {i for sp in doc.spans.get(GAZ_KEY, []) if sp.label_ in ("GPE", "LOC")
                                                 for i in range(sp.start, sp.end)}
@@ -397,7 +399,7 @@ def _mooring(doc, h) -> _Mention | None:
 def _mooring_ids(doc) -> list[_Mention]:
     """Bare mooring names ("SPM-2") anywhere: they name installations on their own."""
     out = []
-    for m in re.finditer(r"\b(?:SPM|VPU|SBM)-\d{1,2}\b", doc.text):
+    for m in re.finditer(r"\b(?:SPM|VPU|SBM)-\d{1,2}\b", _text(doc)):
         out.append(_Mention(m.start(), m.end(), "mooring", m.group(), m.group(), base=m.group(), conf=0.75))
     return out
 
@@ -424,7 +426,7 @@ def collect_mentions(doc) -> list[_Mention]:
     # a longer name built on a gazetteer name is another facility ("West Chirag platform")
     longer = [m for m in pats if m.excl and m.canon and any(
         g.start > m.start and g.end == m.end and
-        re.match(r"^[A-Z][\w-]*\s", doc.text[m.start:g.start] or "x") for g in gaz)]
+        re.match(r"^[A-Z][\w-]*\s", _text(doc)[m.start:g.start] or "x") for g in gaz)]
     gaz = [g for g in gaz if not any(g.start >= m.start and g.end <= m.end for m in longer)]
     pats = [m for m in pats if not any(_overlaps(m, g) for g in gaz)]
     # longest first, drop overlapping pattern mentions
@@ -501,8 +503,8 @@ def find_facilities(doc) -> list[dict]:
     for k in order:
         g = groups[k]
         if g["kind"] in ("field", "platform") and g["base"] and k[0] != "gaz" and _place_kind(g["base"]) is None:
-            for s, e in names.find_all(doc.text, g["base"]):
-                after = doc.text[e:e + 14].split()[:1]
+            for s, e in names.find_all(_text(doc), g["base"]):
+                after = _text(doc)[e:e + 14].split()[:1]
                 if after and after[0].lower().strip(".,") in _AREA_WORDS:
                     continue                           # "the Shabwa region" is a place
                 if not any(s >= a and e <= b for a, b in g["mentions"]):
@@ -514,7 +516,7 @@ def find_facilities(doc) -> list[dict]:
         for k in order:
             g = groups[k]
             if any(a <= s and e <= b for a, b in g["excl"]):
-                for s2, e2 in names.find_all(doc.text, acr):
+                for s2, e2 in names.find_all(_text(doc), acr):
                     if not any(a <= s2 < b for a, b in g["mentions"]):
                         g["mentions"].append((s2, e2))
                         g["excl"].append((s2, e2))
@@ -555,7 +557,7 @@ def _merge(into: dict, other: dict) -> None:
 def _acronyms(doc) -> dict:
     acr = doc.user_data.get("fw_acronyms")
     if acr is None:
-        acr = doc.user_data["fw_acronyms"] = names.learn_acronyms(doc.text)
+        acr = doc.user_data["fw_acronyms"] = names.learn_acronyms(_text(doc))
     return acr
 
 
