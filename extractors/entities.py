@@ -303,6 +303,9 @@ def _corp_candidates(doc) -> list[_C]:
         text = m.group(1)
         words = text.split()
         for i in range(len(words) - 1, -1, -1):
+            if i < len(words) - 1 and words[i].endswith(".") and len(words[i]) > 4 and not words[i].isupper():
+                words = words[i + 1:]                  # "... to Ceyhan. Georgian Oil and Gas Corporation"
+                break
             if words[i].endswith(("'s", "’s", "s'")):
                 words = words[i + 1:]                  # "Union Pacific's Champlin Petroleum Co": the owned firm
                 break

@@ -59,6 +59,7 @@ def _data() -> dict:
         "particles": {w.lower() for w in d["name_particles"]},
         "stop": set(d["name_stopwords"]),
         "edge": set(d["edge_words"]),
+        "region_tails": set(d["region_tails"]),
         "blockers": {w.lower() for w in d["head_blockers"]},
         "preps": {w.lower() for w in d["locative_preps"]},
         "mooring": re.compile(d["mooring_names"]),
@@ -193,6 +194,22 @@ def _is_org(doc, s: int, e: int) -> bool:
     return last in _suffixes()
 
 
+def _org_elsewhere(doc, s: int, e: int) -> bool:
+    """The model names a firm by these words elsewhere in the report ("Champlin" ... "Champlin Petroleum Co")."""
+    name = doc[s:e].text
+    if names.fold(name) in place_index():
+        return False
+    found = False
+    for ent in doc.ents:
+        if ent.start < e and s < ent.end:
+            continue
+        if ent.label_ == "GPE" and ent.text == name:
+            return False
+        if ent.label_ == "ORG" and (ent.text == name or ent.text.startswith(name + " ")):
+            found = True
+    return found
+
+
 @functools.lru_cache(maxsize=None)
 def _suffixes() -> frozenset:
     return frozenset(w.strip(".") for w in names.lexicon()["org_suffixes"])
@@ -276,6 +293,37 @@ def _pattern_mentions(doc) -> list[_Mention]:
             out.extend(right)
         elif left is not None:
             out.append(left)
+            if left.canon and h[-1].lower_ in _PLURAL_HEADS and left.excl:
+                more = _coordinated_left(doc, left, h, kind, lower_doc)
+                if more and kind in _KIND_HEAD:
+                    # one installation per name: "Yanbu refinery", "Jubail refinery"
+                    for m in more + [left]:
+                        m.canon = f"{m.base} {_KIND_HEAD[kind]}"
+                out.extend(more)
+    return out
+
+
+def _coordinated_left(doc, left, h, kind, lower_doc) -> list[_Mention]:
+    """"the Yanbu and Jubail export refineries": one facility per name."""
+    out = []
+    tok = doc.char_span(left.start, left.start + 1, alignment_mode="expand")
+    i = tok.start - 1 if tok is not None else -1
+    while i >= 1 and doc[i].lower_ in ("and", ","):
+        rng = _name_left(doc, i - 1, lower_doc)
+        if not rng:
+            break
+        s, e = _strip_name(doc, *rng)
+        if s >= e:
+            break
+        cand = _left_candidate(doc, s, e, h, kind)
+        if not isinstance(cand, _Mention) or cand.canon is None:
+            break
+        base = cand.base = names.clean(doc[s:e].text)
+        cand.end = doc[e - 1].idx + len(doc[e - 1])
+        cand.canon = _canonical(base, list(h), kind)
+        cand.written = cand.canon
+        out.append(cand)
+        i = s - 1
     return out
 
 
@@ -308,7 +356,7 @@ def _left_candidate(doc, s, e, h, kind):
                         base=name, qualifier=name, conf=0.0)     # "Texas refinery": resolved later or dropped
     if any(t.text in d["stop"] for t in doc[s:e]) and e - s == 1:
         return None
-    if _is_org(doc, s, e) and not proper_head and kind != "pipeline":
+    if (_is_org(doc, s, e) or _org_elsewhere(doc, s, e)) and not proper_head and kind != "pipeline":
         if s > 0 and doc[s - 1].lower_ in ("a", "an"):
             return "reject"
         return None                                   # owner-named: try "X refinery at Y" instead
@@ -345,6 +393,8 @@ def _right_candidates(doc, h, kind, lower_doc) -> list[_Mention]:
             break
         if _is_org(doc, s, e) and prep != "of":
             break
+        if prep != "of" and doc[e - 1].text in d["region_tails"]:
+            break                                     # "a platform in the Santa Maria Basin": a region
         if e < len(doc) and doc[e].lower_ in d["blockers"] and prep != "of":
             break
         if e < len(doc) and doc[e].lower_ in d["head_kind"]:
