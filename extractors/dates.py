@@ -195,7 +195,7 @@ _TRIGGERS = {
     "YEAR": re.compile(r"(?:19|20)\d\d|'\d0|FY"),
     "QUARTER": re.compile(r"quarter|Quarter|QUARTER|Q[1-4]|[1-4]Q"),
     "HALF": re.compile(r"half|Half|HALF|H[12]|[12]H"),
-    "UNIT": re.compile(_variants(["weeks", "week", "months", "month", "years", "year", "seasons", "season",
+    "UNIT": re.compile(_variants(["weekend", "weeks", "week", "months", "month", "years", "year", "seasons", "season",
                                   "quarters", "quarter"])),
     "AGO": re.compile(_variants(["ago", "earlier", "before"])),
     "SAME": re.compile(_variants(["same", "corresponding", "comparable"])),
@@ -273,6 +273,7 @@ _pat("day_rel", "DAYREL", r"(?P<mod>(?i:earlier|later)\s+)?(?P<w>(?i:today|tonig
 _pat("weekday", "WEEKDAY", rf"(?:(?P<rel>(?i:last|next|this|coming|past))\s+)?(?P<wd>{WEEKDAY})(?:'s)?\b"
                 r"(?:\s+(?i:night|morning|afternoon|evening))?")
 # relative weeks/months/years
+_pat("weekend", "UNIT", r"(?P<rel>(?i:this|last|next|the\s+past|the\s+coming))\s+(?i:weekend)\b")
 _pat("unit_rel", "UNIT", r"(?P<mod>(?i:earlier|later|early|late|end\s+of|the\s+end\s+of|the\s+beginning\s+of|the\s+start\s+of"
                  r"|the\s+middle\s+of|mid|by\s+the\s+end\s+of)\s+)?"
                  r"(?P<rel>(?i:this|last|next|the\s+current|the\s+coming|the\s+following|the\s+previous|the\s+prior"
@@ -768,6 +769,18 @@ def _build_atom(name: str, m: re.Match, text: str, published: dt.date | None) ->
         a.rel_tense = {"last": "past!", "past": "past!", "next": "future!", "coming": "future",
                        "this": "future"}.get(rel)
         a.make = None
+        return a
+
+    if name == "weekend":
+        rel = g["rel"].lower().split()[-1]
+        sat = pub + dt.timedelta(days=5 - pub.weekday())          # Saturday of this week
+        if pub.weekday() == 6:
+            sat = pub - dt.timedelta(days=1)
+        if rel in ("last", "past"):
+            sat = sat - dt.timedelta(days=7)
+        elif rel in ("next",):
+            sat = sat + dt.timedelta(days=7)
+        a.span = (sat, sat + dt.timedelta(days=1), "range")
         return a
 
     if name == "unit_rel":

@@ -266,3 +266,13 @@ def test_may_the_verb_is_not_a_month(nlp):
         ("May", "2024-05-01", "2024-05-31"),
         ("May 5", "2024-05-05", "2024-05-05"),
     ]
+
+
+def test_weekends(nlp):
+    # published Wednesday 2024-01-17
+    text = "Talks continue this weekend after a pause last weekend; storms are forecast next weekend."
+    assert run(nlp, text, "2024-01-17") == [
+        ("this weekend", "2024-01-20", "2024-01-21"),
+        ("last weekend", "2024-01-13", "2024-01-14"),
+        ("next weekend", "2024-01-27", "2024-01-28"),
+    ]
