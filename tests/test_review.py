@@ -508,3 +508,18 @@ def test_hash_password_command_makes_a_verifiable_hash():
     assert result.exit_code == 0, result.output
     hashed = result.stdout.strip()
     assert verify_password("s3cret pass", hashed) and not verify_password("other", hashed)
+
+
+def test_review_command_fails_clearly(tmp_path, db_file, monkeypatch):
+    monkeypatch.delenv("FACTWIRE_REVIEWERS_FILE", raising=False)
+    missing = CliRunner().invoke(app, ["review", "--db", str(tmp_path / "nope.db")])
+    assert missing.exit_code == 1 and "no such database" in missing.output
+    monkeypatch.setenv("FACTWIRE_REVIEWERS", "alice:hunter2")
+    bad = CliRunner().invoke(app, ["review", "--db", db_file])
+    assert bad.exit_code == 1 and "not a pbkdf2_sha256 hash" in bad.output
+    monkeypatch.setenv("FACTWIRE_REVIEWERS", "")
+    no_file = CliRunner().invoke(app, ["review", "--db", db_file, "--reviewers",
+                                       str(tmp_path / "reviewers.toml")])
+    assert no_file.exit_code == 1 and "no such reviewers file" in no_file.output
+    empty = CliRunner().invoke(app, ["export-gold", "--db", db_file])
+    assert empty.exit_code == 0 and empty.stdout == ""  # nothing reviewed yet
