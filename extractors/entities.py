@@ -605,7 +605,7 @@ def _acronym_aliases(doc, cands: list[_C], excl) -> list[_C]:
 def _display_name(c: _C) -> str:
     text = names.clean(c.text)
     if c.type == "place":
-        hit = _place_gaz().get(names.fold(text))
+        hit = _place_gaz().get(names.fold(text)) or _place_gaz().get(names.fold(text) + ".")
         if hit:
             return hit[0]
     return names.display(text)
@@ -626,7 +626,8 @@ def _merge(doc, cands: list[_C]) -> dict[str, list[dict]]:
                 c.canon = hit
                 return (c.type, "=" + hit)
         if c.type == "place":
-            hit = _place_gaz().get(names.fold(names.clean(c.text)))
+            f = names.fold(names.clean(c.text))
+            hit = _place_gaz().get(f) or _place_gaz().get(f + ".")
             if hit:
                 return (c.type, "=" + hit[0])
         return (c.type, "@" + names.key(c.text))
@@ -766,7 +767,9 @@ def _find_prefix_group(groups, order, k, ministry=False):
             if o["name"].startswith("Ministry of") and topic and topic in ok:
                 return other
             continue
-        if ok.startswith(kk + " ") or any(names.key(s).startswith(kk + " ") for s in o["spellings"]):
+        if ok.startswith(kk + " ") or any(names.key(s).startswith(kk + " ") for s in o["spellings"]) or (
+                " " not in kk and ok.endswith(" " + kk) and ok != names.fold(o["name"])):
+            # "Champlin" -> "Champlin Petroleum Co"; "Kellogg" -> "M.W. Kellogg Co"
             if best is None or len(o["mentions"]) > len(groups[best]["mentions"]):
                 best = other
     return best

@@ -331,8 +331,8 @@ def _left_candidate(doc, s, e, h, kind):
     """A mention for the name tokens [s, e) before head span h, None if not a facility name."""
     d = _data()
     name = names.clean(doc[s:e].text)
-    if not name or len(name) < 2 or not re.search(r"[A-Za-z]", name):
-        return None
+    if not name or len(name) < 2 or not re.search(r"[A-Za-z]", name) or re.search(r"/\d|\d/", name):
+        return None                                   # table cells ("Antwerp/1-3 ports") name nothing
     proper_head = h[0].text[:1].isupper() and not h[0].is_sent_start
     if proper_head and s > 0 and doc[s - 1].lower_ in ("of", "for", "into", "on"):
         return None                                   # "Commission into Grain Storage": inside another name
@@ -391,7 +391,7 @@ def _right_candidates(doc, h, kind, lower_doc) -> list[_Mention]:
         pk = _place_kind(name)
         if _is_demonym(name) or (pk in ("country", "region", "state") and not (kind == "port" and prep == "of")):
             break
-        if _is_org(doc, s, e) and prep != "of":
+        if (_is_org(doc, s, e) or _org_elsewhere(doc, s, e)) and prep != "of":
             break
         if prep != "of" and doc[e - 1].text in d["region_tails"]:
             break                                     # "a platform in the Santa Maria Basin": a region
