@@ -27,7 +27,7 @@ import datetime as dt
 import functools
 import re
 
-from .quantities import lexicon
+from .quantities import doc_text, lexicon
 
 SPEECH = {"say", "tell", "report", "announce", "state", "add", "note", "disclose", "comment", "date",
           "issue", "publish", "release", "quote", "explain", "confirm", "inform", "write", "claim"}
@@ -63,6 +63,28 @@ def _lex():
 
 # ----------------------------------------------------------------------------- helpers
 
+_SENT_CACHE: dict = {}
+
+
+def _index_sents(doc):
+    """Sentences of ``doc`` and each token's sentence, computed once per document."""
+    sents = list(doc.sents)
+    owner = [0] * len(doc)
+    for k, s in enumerate(sents):
+        for i in range(s.start, s.end):
+            owner[i] = k
+    _SENT_CACHE.clear()
+    _SENT_CACHE[id(doc)] = (doc, sents, owner)
+    return sents
+
+
+def _sent(tok):
+    cached = _SENT_CACHE.get(id(tok.doc))
+    if cached is None or cached[0] is not tok.doc:
+        _index_sents(tok.doc)
+        cached = _SENT_CACHE[id(tok.doc)]
+    return cached[1][cached[2][tok.i]]
+
 def _anchor(doc, start, end):
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None or not len(span):
@@ -82,7 +104,7 @@ def _clause_verb(tok):
     for t in _chain(tok):
         if t.pos_ in ("VERB", "AUX"):
             return t
-    return tok.sent.root
+    return _sent(tok).root
 
 
 def _tree_distance(a, b):
@@ -102,10 +124,10 @@ def _goods_in(text, offset=0):
 
 
 def _strong_hits(doc, start, end, blocked=()):
-    """Goods named in doc.text[start:end], not inside a name ("Continental Grain Co") or facility."""
+    """Goods named in doc_text(doc)[start:end], not inside a name ("Continental Grain Co") or facility."""
     lx = _lex()
     out = []
-    for h in _goods_in(doc.text[start:end], start):
+    for h in _goods_in(doc_text(doc)[start:end], start):
         if h[2].lower() in lx["weak"]:
             continue
         if any(s <= h[0] < e for s, e in blocked):
@@ -118,7 +140,7 @@ def _strong_hits(doc, start, end, blocked=()):
         first, last = span[0], span[-1]
         if h[2][:1].isupper() and not h[2].isupper() and (
                 (last.i + 1 < len(doc) and doc[last.i + 1].text[:1].isupper() and doc[last.i + 1].is_alpha)
-                or (first.i > first.sent.start and doc[first.i - 1].text[:1].isupper() and doc[first.i - 1].is_alpha)):
+                or (first.i > _sent(first).start and doc[first.i - 1].text[:1].isupper() and doc[first.i - 1].is_alpha)):
             continue
         out.append(h)
     return out
@@ -146,7 +168,7 @@ _STOP_NP = {"for", "to", "from", "at", "in", "by", "with", "through", "via", "on
 
 def _np_goods(doc, start, limit_end):
     """Goods named in the noun phrase starting at ``start`` (after 'of')."""
-    text = doc.text[start:limit_end]
+    text = doc_text(doc)[start:limit_end]
     words = list(re.finditer(r"[A-Za-z][\w'.-]*|\d[\d,.]*|,|\(|\)|;|:", text))
     end = start
     kept = []
@@ -171,7 +193,7 @@ def _np_goods(doc, start, limit_end):
         kept.pop()
     if not kept:
         return None
-    np_text = doc.text[start:end].strip().rstrip(",")
+    np_text = doc_text(doc)[start:end].strip().rstrip(",")
     hits = _goods_in(np_text)
     if not hits:
         return None
@@ -222,13 +244,13 @@ def _token_goods(doc, tokens, blocked=()):
 def _commodity(doc, item, ctx, items_in_sent, prev_goods):
     lx = _lex()
     # 1. "N tonnes of wheat", "N (bpd) of crude"
-    after = doc.text[ctx["unit_end"]:ctx["unit_end"] + 120]
+    after = doc_text(doc)[ctx["unit_end"]:ctx["unit_end"] + 120]
     m = re.match(r"\s*(?:\([^)]{1,15}\)\s*)?,?\s*of\s+", after)
     if m:
         g = _np_goods(doc, ctx["unit_end"] + m.end(), min(ctx["sent"].end_char, ctx["unit_end"] + 120))
         if g:
             return g, "of"
-    tail = doc.text[item["char_end"]:item["char_end"] + 80]
+    tail = doc_text(doc)[item["char_end"]:item["char_end"] + 80]
     m = re.match(r"\s*(?:more|less)?\s*(?:[-–—(,]\s*)(?:mostly|mainly|largely|primarily|chiefly|including|all|of\s+which)?\s+", tail)
     if m:
         g = _np_goods(doc, item["char_end"] + m.end(), min(ctx["sent"].end_char, item["char_end"] + 80))
@@ -239,23 +261,23 @@ def _commodity(doc, item, ctx, items_in_sent, prev_goods):
     if ws > ctx["sent"].start_char:
         # skip the previous amount's own "of X" complement
         m = re.match(r"\s*(?:\([^)]{1,15}\)\s*)?of\s+(?:[\w'.-]+\s+){0,6}?(?=(?:against|from|versus|compared|to|while|in|for|,))",
-                     doc.text[ws:item["char_start"]])
+                     doc_text(doc)[ws:item["char_start"]])
         if m:
             ws += m.end()
     hits = _strong_hits(doc, ws, item["char_start"], ctx["blocked"])
     if not hits:
-        weak = [h for h in _goods_in(doc.text[ws:item["char_start"]], ws)
+        weak = [h for h in _goods_in(doc_text(doc)[ws:item["char_start"]], ws)
                 if h[2].lower() in ("cargo", "cargoes", "freight", "goods", "fuel", "fuels")
-                and not re.match(r"\s+of\b", doc.text[h[1]:h[1] + 4])]
+                and not re.match(r"\s+of\b", doc_text(doc)[h[1]:h[1] + 4])]
         if weak:
             return _canon(weak[-1][2]), "window"
     if hits:
         # a coordinated list of goods right there ("crude oil and natural gas liquids")
         k = len(hits) - 1
-        while k > 0 and re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", doc.text[hits[k - 1][1]:hits[k][0]]):
+        while k > 0 and re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", doc_text(doc)[hits[k - 1][1]:hits[k][0]]):
             k -= 1
         if k < len(hits) - 1:
-            phrase = " ".join(doc.text[hits[k][0]:hits[-1][1]].lower().split())
+            phrase = " ".join(doc_text(doc)[hits[k][0]:hits[-1][1]].lower().split())
             phrase = re.sub(r"^crude\b(?!\s+oil)", "crude oil", phrase)
             return (_canon(phrase) or phrase), "window"
         return _canon(hits[-1][2]), "window"
@@ -447,7 +469,7 @@ def _status(doc, item, ctx):
                        for h in higher[:2]):
                 break
     if re.search(r"\b(?:planned|targeted|scheduled|envisaged|earmarked)\s+(?:for|in|by)\b",
-                 doc.text[span.end_char:span.end_char + 25]):
+                 doc_text(doc)[span.end_char:span.end_char + 25]):
         return "planned"
     # a price in the same clause means a deal: "a cargo of 56,000 tonnes, priced at 79 dlrs"
     if item["per"] is None and re.search(r"\bpric(?:ed|e|es|ing)\b|\b(?:c and f|c&f|fob|cif|f\.o\.b)\b", sent_l) \
@@ -462,12 +484,12 @@ AGREEMENT_NOUNS = {"agreement", "accord", "contract", "deal", "memorandum", "arr
 
 def _agreement_before(doc, tok):
     """An agreement named earlier in the sentence or in the sentence before ('It' refers to it)."""
-    sent = tok.sent
+    sent = _sent(tok)
     if any(t.lemma_.lower() in AGREEMENT_NOUNS for t in doc[sent.start:tok.i]):
         return True
     if sent.start == 0:
         return False
-    prev = doc[sent.start - 1].sent
+    prev = _sent(doc[sent.start - 1])
     return any(t.lemma_.lower() in AGREEMENT_NOUNS for t in prev)
 
 
@@ -664,7 +686,7 @@ def _facilities(doc, item, ctx, fac_mentions, amount_anchors, items, ctxs):
                 tied = False
         elif item["char_end"] <= m["start"] < next_start:
             # after the amount: its own preposition ("N tonnes via X"), or the clause it belongs to
-            gap = doc.text[item["char_end"]:m["start"]]
+            gap = doc_text(doc)[item["char_end"]:m["start"]]
             if _PREP_AFTER.fullmatch(gap):
                 tied = True
             elif _BOUNDARY.search(gap):
@@ -690,7 +712,7 @@ def _facilities(doc, item, ctx, fac_mentions, amount_anchors, items, ctxs):
 def _dateline_like(doc, d):
     if d["char_start"] > 160:
         return False
-    return bool(DATELINE_RE.match(doc.text[d["char_end"]:d["char_end"] + 30]))
+    return bool(DATELINE_RE.match(doc_text(doc)[d["char_end"]:d["char_end"] + 30]))
 
 
 def _usable_dates(doc):
@@ -708,7 +730,7 @@ def _usable_dates(doc):
         if head.lemma_.lower() in SPEECH or (head.dep_ == "prep" and head.head.lemma_.lower() in SPEECH):
             continue
         if re.search(r"\b(?:dated|released|published|issued)\s*(?:on\s+)?$",
-                     doc.text[max(0, d["char_start"] - 20):d["char_start"]], re.I):
+                     doc_text(doc)[max(0, d["char_start"] - 20):d["char_start"]], re.I):
             continue
         out.append({**d, "root": root, "span": span})
     out.sort(key=lambda d: d["char_start"])
@@ -725,7 +747,7 @@ def _clause_verb_nd(tok, skip_ids):
     for t in _chain(tok):
         if t.pos_ in ("VERB", "AUX") and t.i not in skip_ids:
             return t
-    return tok.sent.root
+    return _sent(tok).root
 
 
 _ADJ_AFTER = re.compile(r"\s*,?\s*(?:(?:in|for|during|over|through|throughout|at|on|of|since|by|until|till|as\s+of)\s+)?$", re.I)
@@ -734,7 +756,7 @@ _REVISION = re.compile(r"\b(?:previous|earlier|revised|initial|original|prior)\s
 
 def _date_span_for(doc, d, published):
     """The span a date gives an amount: 'since X' runs to publication, 'by X' from it."""
-    lead = doc.text[max(0, d["char_start"] - 40):d["char_start"]].lower()
+    lead = doc_text(doc)[max(0, d["char_start"] - 40):d["char_start"]].lower()
     start, end = d["start"], d["end"]
     if re.search(r"\bsince\s+$", lead):
         if re.search(r"\b(?:highest|lowest|level|first|record|most|least|biggest|largest|smallest|best|worst|"
@@ -781,7 +803,7 @@ def _periods(doc, items, ctxs, dates):
         for d in sdates:
             if any(d["char_start"] < items[i]["char_end"] and d["char_end"] > items[i]["char_start"] for i in idxs):
                 continue
-            if groups and re.fullmatch(r"\s*(?:and|or|/|,|to|-)?\s*", doc.text[groups[-1][-1]["char_end"]:d["char_start"]]):
+            if groups and re.fullmatch(r"\s*(?:and|or|/|,|to|-)?\s*", doc_text(doc)[groups[-1][-1]["char_end"]:d["char_start"]]):
                 groups[-1].append(d)
             else:
                 groups.append([d])
@@ -797,8 +819,8 @@ def _periods(doc, items, ctxs, dates):
                 first = after[0]
                 next_grp = [i for i in after if items[i]["char_start"] == items[first]["char_start"]]
             if prev_grp and next_grp:
-                gap_before = doc.text[items[prev_grp[0]]["char_end"]:gs]
-                gap_after = doc.text[ge:items[next_grp[0]]["char_start"]]
+                gap_before = doc_text(doc)[items[prev_grp[0]]["char_end"]:gs]
+                gap_after = doc_text(doc)[ge:items[next_grp[0]]["char_start"]]
                 if _ADJ_AFTER.fullmatch(gap_before) or re.search(r"[,;]|\band\b|\bwhile\b", gap_after):
                     chosen = prev_grp
                 elif re.search(r"[,;]|\band\b|\bwhile\b", gap_before) and not re.search(r"[,;]", gap_after):
@@ -894,19 +916,19 @@ def _context(doc, item, anchors_cache):
         anchor = ntok.head
     chain = _chain(anchor)
     verbs = [t for t in chain if t.pos_ in ("VERB", "AUX")]
-    sent = anchor.sent
-    lead = doc.text[sent.start_char:item["char_start"]].lower()
+    sent = _sent(anchor)
+    lead = doc_text(doc)[sent.start_char:item["char_start"]].lower()
     comparison = bool(re.search(
         r"(?:\bfrom|\bagainst|\bversus|\bvs\.?|\bcompared\s+(?:with|to)|\bthan|\ba\s+year\s+(?:ago|earlier))\s+"
         r"(?:(?:a|an|the)\s+)?(?:(?:previous|revised|actual|earlier|year-ago|initial|original)\s+)?$", lead))
     # the unit's end (for "of X")
     unit_end = item["char_end"]
     m = re.match(r".*?(?:\d|\b(?:mln|million|bln|billion|thousand|bn|mn)\b)[\s-]*(?:[A-Za-z./³]+(?:\s+(?:metres|meters|feet|metre|meter|foot|gallons|tons|tonnes|hours))?)?",
-                 doc.text[s:item["char_end"]])
-    mu = re.search(r"\s+of\s+", doc.text[e:item["char_end"]])
+                 doc_text(doc)[s:item["char_end"]])
+    mu = re.search(r"\s+of\s+", doc_text(doc)[e:item["char_end"]])
     if mu:
         unit_end = e + mu.start()
-    estimate_after = bool(re.match(r"\s*(?:estimate|forecast|projection)\b", doc.text[item["char_end"]:item["char_end"] + 15]))
+    estimate_after = bool(re.match(r"\s*(?:estimate|forecast|projection)\b", doc_text(doc)[item["char_end"]:item["char_end"] + 15]))
     return {"span": span, "anchor": anchor, "chain": chain, "verbs": verbs, "sent": sent, "estimate_after": estimate_after,
             "lead": lead, "comparison": comparison, "unit_end": unit_end,
             "span_ids": {t.i for t in span}, "facility_token_ids": set()}
@@ -916,6 +938,7 @@ def link(doc, items) -> None:
     """Fill commodity, facilities, period and status of ``items`` in place."""
     if not items:
         return
+    _index_sents(doc)
     fac_mentions = _facility_mentions(doc)
     fac_ids = set()
     for m in fac_mentions:
@@ -936,7 +959,7 @@ def link(doc, items) -> None:
     # pollutant emissions are not commodity amounts
     drop = set()
     for i, (it, c) in enumerate(zip(items, ctxs)):
-        window = doc.text[max(c["sent"].start_char, it["char_start"] - 45):min(c["sent"].end_char, it["char_end"] + 30)].lower()
+        window = doc_text(doc)[max(c["sent"].start_char, it["char_start"] - 45):min(c["sent"].end_char, it["char_end"] + 30)].lower()
         chain_l = {t.lemma_.lower() for t in c["chain"][:4]}
         if any(re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", window) for p in lx["pollutants"]) or \
                 chain_l & {"emission", "emit"}:
@@ -967,10 +990,10 @@ def link(doc, items) -> None:
             continue
         o = items[k - 1]
         if ctxs[k - 1]["sent"].start == c["sent"].start and o["facilities"] and \
-                re.fullmatch(r"\s*(?:to|-|–|and|or)\s*(?:a\s+|an\s+)?", doc.text[o["char_end"]:it["char_start"]] or " "):
+                re.fullmatch(r"\s*(?:to|-|–|and|or)\s*(?:a\s+|an\s+)?", doc_text(doc)[o["char_end"]:it["char_start"]] or " "):
             it["facilities"] = list(o["facilities"])
     # capacity with no named owner: the installation named just before
-    sent_starts = [s.start_char for s in doc.sents]
+    sent_starts = [s.start_char for s in _index_sents(doc)]
     for it, c in zip(items, ctxs):
         if it["facilities"] or it["status"] not in ("capacity",):
             continue
@@ -1030,7 +1053,7 @@ def link(doc, items) -> None:
     for k in range(1, len(items)):
         it, o = items[k], items[k - 1]
         if ctxs[k]["sent"].start == ctxs[k - 1]["sent"].start and re.fullmatch(
-                r"\s*(?:\([^)]{0,12}\)\s*)?,?\s*(?:or|i\.e\.|equivalent\s+to)\s*", doc.text[o["char_end"]:it["char_start"]]):
+                r"\s*(?:\([^)]{0,12}\)\s*)?,?\s*(?:or|i\.e\.|equivalent\s+to)\s*", doc_text(doc)[o["char_end"]:it["char_start"]]):
             it["status"] = o["status"]
             it["facilities"] = list(o["facilities"]) or it["facilities"]
             if it["per"] == o["per"]:
@@ -1133,10 +1156,10 @@ def _fill_commodities(doc, items, ctxs, fac_mentions):
     lx = _lex()
     inst = lx["goods"]["installation_goods"]
     unit_default = lx["goods"]["unit_default"]
-    lng_seen = re.search(r"(?i)\b(?:lng|liquefied natural gas)\b", doc.text)
+    lng_seen = re.search(r"(?i)\b(?:lng|liquefied natural gas)\b", doc_text(doc))
     blocked_all = ctxs[0]["blocked"] if ctxs else []
     counts = {}
-    for h in _strong_hits(doc, 0, len(doc.text), blocked_all):
+    for h in _strong_hits(doc, 0, len(doc_text(doc)), blocked_all):
         cg = _canon(h[2])
         counts.setdefault(cg, [0, h[0]])[0] += 1
     dominant = None
@@ -1168,7 +1191,7 @@ def _fill_commodities(doc, items, ctxs, fac_mentions):
                 and (items[j]["char_start"] < it["char_start"] or items[j]["text"] == it["text"])
                 and items[j].get("_how") in ("of", "head", "subject", "window")]
         near = sorted(same, key=lambda o: abs(o["char_start"] - it["char_start"]))
-        near = [o for o in near if not _BOUNDARY.search(doc.text[min(o["char_end"], it["char_start"]):
+        near = [o for o in near if not _BOUNDARY.search(doc_text(doc)[min(o["char_end"], it["char_start"]):
                                                                    max(o["char_start"], it["char_start"])])]
         if near and abs(near[0]["char_start"] - it["char_start"]) < 160:
             it["commodity"] = near[0]["commodity"]

@@ -1,6 +1,6 @@
 """Commodity amounts tied to commodity, facility, period and status.
 
-Finding amounts is regular-expression work over ``doc.text`` (compiled once
+Finding amounts is regular-expression work over ``doc_text(doc)`` (compiled once
 from the unit lexicon in ``patterns/quantities_units.json``):
 
 1. every number expression (``numbers.NUMBER_RE``: "7,000", "1.5 mln",
@@ -36,6 +36,18 @@ from .text import provenance
 VERSION = "1"
 
 PATTERNS = Path(__file__).parent / "patterns"
+
+_TEXT_CACHE: dict = {}
+
+
+def doc_text(doc) -> str:
+    """``doc.text`` computed once per document (spaCy joins every token on each access)."""
+    hit = _TEXT_CACHE.get(id(doc))
+    if hit is None or hit[0] is not doc:
+        _TEXT_CACHE.clear()
+        hit = _TEXT_CACHE[id(doc)] = (doc, doc.text)
+    return hit[1]
+
 
 _MONTHS = (r"(?:january|february|march|april|may|june|july|august|september|october|november|"
            r"december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?")
@@ -153,7 +165,7 @@ def _in_spans(start, end, spans) -> bool:
 
 def _mentions(doc) -> list[Mention]:
     c = _compiled()
-    text = doc.text
+    text = doc_text(doc)
     dates = _date_spans(doc)
     pct = {(e.start_char, e.end_char) for e in doc.ents if e.label_ in ("PERCENT", "MONEY")}
     out = []
@@ -243,7 +255,7 @@ def _bare_follow_ok(doc, men, end) -> bool:
     """A bare figure is an amount only when no other noun follows it ('mln dlrs', 'mln hectares')."""
     cues = lexicon()["cues"]["exclusions"]
     goods = lexicon()["goods"]["commodities"]
-    rest = doc.text[end:end + 40]
+    rest = doc_text(doc)[end:end + 40]
     w = re.match(r"\s*([A-Za-z$%][\w.$%-]*)", rest)
     if not w:
         return True
@@ -268,7 +280,7 @@ def _bare_follow_ok(doc, men, end) -> bool:
 
 
 def _amounts(doc) -> list[dict]:
-    text = doc.text
+    text = doc_text(doc)
     mentions = _mentions(doc)
     starts = _sent_bounds(doc)
     found: list[dict] = []
@@ -408,7 +420,7 @@ def find_quantities(doc) -> list[dict]:
     for a in amounts:
         start, end = a["char_start"], a["char_end"]
         item = {
-            "text": doc.text[start:end],
+            "text": doc_text(doc)[start:end],
             "amount": _clean_amount(a["amount"]),
             "unit": a["unit"],
             "per": a["per"],
