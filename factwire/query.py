@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import json
 import re
 import sqlite3
@@ -134,6 +135,7 @@ def human_amount(amount: float | None, unit: str | None = None, per: str | None 
     return text
 
 
+@functools.lru_cache(maxsize=4096)
 def _date(text: str | None) -> dt.date | None:
     if not text:
         return None
@@ -174,6 +176,7 @@ def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
+@functools.lru_cache(maxsize=4096)
 def period_label(start: str | None, end: str | None) -> str:
     """A human name for a span: '2024', '2024-Q1', '2024-H1', '2024-03', '2024-03-05' or 'a..b'."""
     s, e = _date(start), _date(end) or _date(start)
@@ -256,12 +259,31 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _commodity_clause(column: str, name: str) -> tuple[str, list]:
-    """Whole-word match of any family term inside the commodity (case- and hyphen-blind)."""
-    terms = commodity_terms(name)
-    expr = f"(' ' || lower(replace({column}, '-', ' ')) || ' ')"
-    parts = " or ".join(f"{expr} like ? escape '\\'" for _ in terms)
-    return f"({parts})", [f"% {_like_escape(t)} %" for t in terms]
+def commodity_matches(name: str, value: str | None) -> bool:
+    """Does the commodity ``value`` name one of the family terms of ``name`` as whole words?"""
+    if not value:
+        return False
+    padded = " " + " ".join(value.lower().replace("-", " ").split()) + " "
+    return any(f" {t} " in padded for t in commodity_terms(name))
+
+
+def commodity_values(conn, name: str) -> list[str]:
+    """The stored commodity spellings a --commodity filter finds ("oil": "crude oil", ...).
+
+    The spellings are read from the extractor's rows (an index-only scan) and from
+    reviewers' corrections, which are the only other source of a fact's commodity.
+    """
+    values = {r[0] for r in conn.execute("select distinct commodity from quantities") if r[0]}
+    if _has_table(conn, "corrections"):
+        values |= {r[0] for r in conn.execute(
+            "select distinct json_extract(corrected, '$.commodity') from corrections "
+            "where target_table = 'quantities' and json_valid(corrected)") if isinstance(r[0], str)}
+    return sorted(v for v in values if commodity_matches(name, v))
+
+
+def _commodity_clause(conn, column: str, name: str) -> tuple[str, list]:
+    values = commodity_values(conn, name)
+    return f"{column} in ({_marks(values)})", values
 
 
 # -- names: facilities and entities, alias-aware ------------------------------------------------
@@ -269,37 +291,32 @@ def _commodity_clause(column: str, name: str) -> tuple[str, list]:
 def _closure(conn, view: str, name: str, kind: str | None = None, rounds: int = 3) -> dict:
     """Every canonical name and alias linked to ``name`` through a view of alias -> canonical.
 
-    ``view`` is one of the whitelisted views.  Exact (case-blind) matches first; with none, a
-    substring match.  Returns {"canonicals": {name: kind}, "aliases": set, "exact": bool}.
+    ``view`` is one of the whitelisted views, read once (its unions cannot use an index, so
+    one scan is the cheapest); the links are followed here.  Exact (case-blind) matches
+    first, following aliases a few steps; with none, a substring match.
+    Returns {"canonicals": {name: kind}, "aliases": set, "exact": bool}.
     """
     assert view in ("facility_names", "entity_names")
-    kind_sql, kind_params = (" and kind = ?", [kind]) if kind else ("", [])
-    key = name.strip().lower()
-    rows = _rows(conn, f"select alias, canonical, kind from {view} "
-                       f"where (lower(alias) = ? or lower(canonical) = ?){kind_sql}",
-                 [key, key, *kind_params])
+    kind_sql, kind_params = (" where kind = ?", [kind]) if kind else ("", [])
+    pairs = [(r[0], r[1], r[2]) for r in conn.execute(
+        f"select alias, canonical, kind from {view}{kind_sql}", kind_params) if r[0] or r[1]]
+    key = " ".join(name.split()).lower()
+    rows = {p for p in pairs if (p[0] or "").lower() == key or (p[1] or "").lower() == key}
     exact = bool(rows)
     if not rows:
-        rows = _rows(conn, f"select alias, canonical, kind from {view} "
-                           f"where (alias like ? escape '\\' or canonical like ? escape '\\'){kind_sql}",
-                     [f"%{_like_escape(name.strip())}%"] * 2 + kind_params)
-    seen_rows = {(r["alias"], r["canonical"], r["kind"]) for r in rows}
-    names = {n.lower() for r in rows for n in (r["alias"], r["canonical"]) if n}
+        rows = {p for p in pairs if key in (p[0] or "").lower() or key in (p[1] or "").lower()}
+    names = {n.lower() for p in rows for n in p[:2] if n}
     for _ in range(rounds if exact else 0):
-        keys = sorted(names)
-        more = _rows(conn, f"select alias, canonical, kind from {view} where "
-                           f"(lower(alias) in ({_marks(keys)}) or lower(canonical) in ({_marks(keys)})){kind_sql}",
-                     [*keys, *keys, *kind_params])
-        new = {(r["alias"], r["canonical"], r["kind"]) for r in more} - seen_rows
+        new = {p for p in pairs if (p[0] or "").lower() in names or (p[1] or "").lower() in names} - rows
         if not new:
             break
-        seen_rows |= new
-        names |= {n.lower() for a, c, _k in new for n in (a, c) if n}
+        rows |= new
+        names |= {n.lower() for p in new for n in p[:2] if n}
     canonicals: dict[str, str] = {}
-    for alias, canonical, k in sorted(seen_rows, key=lambda r: (r[1] or "", r[0] or "")):
+    for alias, canonical, k in sorted(rows, key=lambda r: (r[1] or "", r[0] or "")):
         if canonical:
             canonicals.setdefault(canonical, k)
-    aliases = {a for a, c, _k in seen_rows if a} | set(canonicals)
+    aliases = {a for a, c, _k in rows if a} | set(canonicals)
     return {"canonicals": canonicals, "aliases": aliases, "exact": exact}
 
 
@@ -319,11 +336,13 @@ def resolve_entity(conn, name: str, kind: str) -> dict:
 STATUSES = ("actual", "planned", "forecast", "capacity", "agreed")
 REVIEW_STATUSES = ("unreviewed", "accepted", "corrected", "orphaned")
 
-# Sort keys -> SQL (whitelist); the direction is chosen separately.
+# Sort keys -> SQL (whitelist); the direction is chosen separately.  Plain columns only: an
+# expression in ORDER BY makes SQLite materialise the whole facts view (10x slower).
+# "period" sorts by the period's start; facts without a period come last, by report date.
 SORTS = {
     "published": "f.published",
     "amount": "f.amount",
-    "period": "coalesce(f.period_start, f.published)",
+    "period": "f.period_start",
     "confidence": "f.confidence",
 }
 
@@ -378,16 +397,40 @@ class Where:
 def facility_clause(names: Iterable[str], column: str = "f.facilities") -> tuple[str, list]:
     """Facts whose facilities JSON list holds one of ``names`` (case-blind)."""
     keys = sorted({n.lower() for n in names})
-    likes = " or ".join(f"{column} like ? escape '\\'" for _ in keys)
-    clause = (f"({likes}) and exists (select 1 from json_each({column}) j "
-              f"where lower(j.value) in ({_marks(keys)}))")
-    return clause, [f"%{_like_escape(k)}%" for k in keys] + keys
+    clause = f"exists (select 1 from json_each({column}) j where lower(j.value) in ({_marks(keys)}))"
+    return clause, keys
+
+
+def _has_table(conn, name: str) -> bool:
+    return conn.execute("select 1 from sqlite_master where type = 'table' and name = ?",
+                        [name]).fetchone() is not None
+
+
+def facility_candidates(conn, names: Iterable[str]) -> str:
+    """Ids (a JSON list) of every fact that may be tied to one of ``names``: a fast superset.
+
+    The ``facts`` view maps each row's facilities through reviewers' merges, which costs
+    per row; so the base rows are narrowed first with the indexes (reports naming the
+    facility, then the extractor's facility list), and every fact a reviewer touched is
+    added, since a correction may tie it to the facility.  The view still decides.
+    """
+    keys = sorted(set(names))
+    likes = " or ".join("q.facilities like ? escape '\\'" for _ in keys)
+    sql = (f"select q.id from quantities q where q.article_id in "
+           f"(select article_id from facilities where name in ({_marks(keys)})) and ({likes})")
+    params = [*keys, *[f"%{_like_escape(k)}%" for k in keys]]
+    if _has_table(conn, "corrections"):
+        sql += " union select target_id from corrections where target_table = 'quantities'"
+    return json.dumps([r[0] for r in conn.execute(sql, params)])
 
 
 def build_where(conn, flt: FactFilter) -> Where:
     w = Where()
     if flt.commodity:
-        clause, params = _commodity_clause("f.commodity", flt.commodity)
+        clause, params = _commodity_clause(conn, "f.commodity", flt.commodity)
+        if not params:
+            w.notes.append(f"no fact has a commodity like {flt.commodity!r}")
+            w.empty = True
         w.add(clause, params)
     if flt.facility:
         found = resolve_facility(conn, flt.facility)
@@ -399,6 +442,7 @@ def build_where(conn, flt: FactFilter) -> Where:
                 w.notes.append(f"facility {flt.facility!r} matched by part of a name: "
                                + ", ".join(sorted(found["canonicals"])))
             w.facility_names = found["aliases"]
+            w.add("f.id in (select value from json_each(?))", [facility_candidates(conn, found["aliases"])])
             clause, params = facility_clause(found["aliases"])
             w.add(clause, params)
     for option, kind in (("org", "organization"), ("place", "place"), ("person", "person")):
@@ -492,7 +536,9 @@ def facts(conn, flt: FactFilter | None = None, *, sort: str = "published", desce
     if w.empty:
         return []
     direction = "desc" if descending else "asc"
-    order = f"{SORTS[sort]} is null, {SORTS[sort]} {direction}, f.published {direction}, f.id"
+    order = f"{SORTS[sort]} {direction} nulls last, f.published {direction}, f.id"
+    if sort == "published":
+        order = f"f.published {direction} nulls last, f.id"
     sql = f"select {FACT_COLUMNS} from facts f where {w.sql} order by {order}"
     params = list(w.params)
     if limit:
@@ -537,17 +583,19 @@ def _name_regex(names: Iterable[str]) -> re.Pattern:
     return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(a) for a in alts) + r")(?!\w)", re.I)
 
 
-def facility_reports(conn, canonicals: Iterable[str], limit: int | None = 50) -> tuple[list[dict], int]:
+def facility_reports(conn, canonicals: Iterable[str], limit: int | None = 50) -> tuple[list[dict], tuple]:
+    """Reports naming the facility, newest first, and (count, first date, last date)."""
     names = sorted(set(canonicals))
     base = (f"from articles a where a.id in (select article_id from facilities where name in ({_marks(names)})) "
             "and a.duplicate_of is null")
-    total = conn.execute(f"select count(*) {base}", names).fetchone()[0]
+    total, first, last = conn.execute(f"select count(*), min(a.published), max(a.published) {base}",
+                                      names).fetchone()
     sql = f"select a.id, a.source, a.published, a.title, a.canonical_url {base} order by a.published desc, a.id desc"
     params = list(names)
     if limit:
         sql += " limit ?"
         params.append(limit)
-    return _rows(conn, sql, params), total
+    return _rows(conn, sql, params), (total, first, last)
 
 
 def _cue_sentences(conn, canonicals: list[str], name_re: re.Pattern, fts: str, cue_re: re.Pattern,
@@ -560,7 +608,7 @@ def _cue_sentences(conn, canonicals: list[str], name_re: re.Pattern, fts: str, c
         where a.id in (select rowid from articles_fts where articles_fts match ?)
           and a.id in (select article_id from facilities where name in ({_marks(names)}))
           and a.duplicate_of is null
-        order by a.published desc, a.id desc limit ?""", [fts, *names, limit * 3])
+        order by a.published desc, a.id desc limit ?""", [fts, *names, limit + 10])
     found = []
     for row in rows:
         for sent in sentences(row["text"]):
@@ -586,7 +634,7 @@ def find_operator(conn, canonicals: list[str], name_re: re.Pattern) -> dict | No
         select a.id, a.source, a.published, a.text from articles a
         where a.id in (select rowid from articles_fts where articles_fts match ?)
           and a.id in (select article_id from facilities where name in ({_marks(names)}))
-        order by a.published desc, a.id desc limit 200""", [_FTS_OPERATOR, *names])
+        order by a.published desc, a.id desc limit 60""", [_FTS_OPERATOR, *names])
     if not rows:
         return None
     ids = [r["id"] for r in rows]
@@ -625,6 +673,12 @@ def find_operator(conn, canonicals: list[str], name_re: re.Pattern) -> dict | No
             "published": row["published"]}
 
 
+def _ids_where(ids: list[str]) -> Where:
+    w = Where()
+    w.add("f.id in (select value from json_each(?))", [json.dumps(ids)])
+    return w
+
+
 def facility_profile(conn, name: str, *, limit: int = 50) -> dict:
     """Kind, aliases, operator, amounts over time, incidents, agreements and reports of a facility."""
     found = resolve_facility(conn, name)
@@ -646,20 +700,23 @@ def facility_profile(conn, name: str, *, limit: int = 50) -> dict:
     kind = max(kinds, key=kinds.get) if kinds else None
     aliases = sorted(a for a in found["aliases"] if a != canonical)
     name_re = _name_regex(found["aliases"])
+    w = Where()
+    w.add("f.id in (select value from json_each(?))", [facility_candidates(conn, found["aliases"])])
     clause, params = facility_clause(found["aliases"])
-    # One pass over the facts tied to it: the latest ``limit`` shown oldest first, all counted,
-    # and their sentences kept (an agreement sentence may name the facility only through a fact).
-    rows = _rows(conn, f"select {FACT_COLUMNS} from facts f where {clause} "
-                       "order by coalesce(f.period_start, f.published), f.published, f.id", params)
-    amounts = [decorate(r) for r in rows[-limit:]] if limit else [decorate(r) for r in rows]
+    w.add(clause, params)
+    # The facts tied to it: counted, the latest ``limit`` shown oldest first, and their
+    # sentences kept (an agreement sentence may name the facility only through a fact).
+    rows = _rows(conn, f"select f.id, f.article_id, f.sentence, coalesce(f.period_start, f.published) k, "
+                       f"f.published from facts f where {w.sql}", w.params)
+    rows.sort(key=lambda r: (r["k"] or "", r["published"] or "", r["id"]))
+    shown = [r["id"] for r in (rows[-limit:] if limit else rows)]
+    order = {fid: n for n, fid in enumerate(shown)}
+    amounts = sorted(facts(conn, where=_ids_where(shown), limit=None), key=lambda r: order[r["id"]])
     linked: dict[int, set[str]] = {}
     for r in rows:
         if r["sentence"]:
             linked.setdefault(r["article_id"], set()).add(r["sentence"].strip())
-    reports, report_total = facility_reports(conn, all_names, limit)
-    first_last = conn.execute(
-        f"select min(a.published), max(a.published) from articles a where a.id in "
-        f"(select article_id from facilities where name in ({_marks(all_names)}))", all_names).fetchone()
+    reports, (report_total, *first_last) = facility_reports(conn, all_names, limit)
     return {
         "name": canonical, "kind": kind, "aliases": aliases,
         "operator": find_operator(conn, all_names, name_re),
@@ -675,8 +732,11 @@ def facility_profile(conn, name: str, *, limit: int = 50) -> dict:
 # -- timeline -----------------------------------------------------------------------------------------
 
 PERS = ("month", "quarter", "year")
+TIMELINE_COLUMNS = ("id, article_id, text, amount, unit, per, commodity, period_start, period_end, "
+                    "facilities, status, review_status, source, published, null, null")
 
 
+@functools.lru_cache(maxsize=4096)
 def bucket_of(day: dt.date, per: str) -> tuple[str, dt.date, dt.date]:
     if per == "month":
         return f"{day.year}-{day.month:02d}", dt.date(day.year, day.month, 1), _month_end(day.year, day.month)
@@ -703,33 +763,51 @@ def timeline(conn, flt: FactFilter, *, per: str = "quarter", limit: int | None =
     if per not in PERS:
         raise QueryError(f"--per: {per!r} is not one of {', '.join(PERS)}")
     w = build_where(conn, flt)
-    rows = facts(conn, where=w, sort="period", descending=False, limit=limit)
+    cur = conn.cursor()
+    cur.row_factory = None  # plain tuples: thousands of rows, no dicts
+    by_facility = bool(flt.facility)
+    # With a facility filter the facilities column is not needed (each costs a subquery per row).
+    columns = TIMELINE_COLUMNS.replace("facilities", "null") if by_facility else TIMELINE_COLUMNS
+    rows = [] if w.empty else cur.execute(
+        f"select {columns} from facts f where {w.sql} limit ?", [*w.params, limit or -1]).fetchall()
+    # 0 id, 1 article_id, 2 text, 3 amount, 4 unit, 5 per, 6 commodity, 7 period_start, 8 period_end,
+    # 9 facilities, 10 status, 11 review_status, 12 source, 13 published, 14 title, 15 canonical_url
+    rows.sort(key=lambda r: (r[7] or r[13] or "", r[13] or "", r[0]))
+    # Titles and addresses once per report, not once per fact.
+    ids = json.dumps(sorted({r[1] for r in rows}))
+    articles = {a[0]: (a[1], a[2]) for a in cur.execute(
+        "select id, title, canonical_url from articles where id in (select value from json_each(?))", [ids])}
     groups: dict[tuple, dict] = {}
     for r in rows:
-        start = _date(r["period_start"]) or _date(r["published"])
-        end = _date(r["period_end"]) or start if r["period_start"] else start
+        (fid, article_id, text, amount, unit, per_, commodity, p_start, p_end, facilities_json,
+         status, review_status, source, published, _t, _u) = r
+        start = _date(p_start) or _date(published)
         if start is None:
             continue
+        end = (_date(p_end) or start) if p_start else start
         label, b_start, b_end = bucket_of(start, per)
-        if end and end > b_end:
+        if end > b_end:
             label = period_label(start.isoformat(), end.isoformat())
-        key_facilities = () if flt.facility else tuple(sorted(r["facilities"]))
-        key = (label, r["period_start"], r["period_end"], r["unit"], r["per"], r["status"] or "",
-               key_facilities)
-        g = groups.setdefault(key, {
-            "bucket": label, "start": start.isoformat(), "period": r["period"] or "",
-            "period_start": r["period_start"], "period_end": r["period_end"],
-            "unit": r["unit"], "per": r["per"], "status": r["status"],
-            "facilities": list(key_facilities), "reports": {}, "conflict": False})
-        rep = g["reports"].setdefault(r["article_id"], {
-            "article_id": r["article_id"], "source": r["source"], "published": r["published"],
-            "title": r["title"], "url": r["canonical_url"], "amounts": [], "figures": {}, "facts": []})
-        if not any(_same(a, r["amount"]) for a in rep["amounts"]):
-            rep["amounts"].append(r["amount"])
+        key_facilities = () if by_facility else tuple(sorted(json.loads(facilities_json or "[]")))
+        key = (label, p_start, p_end, unit, per_, status or "", key_facilities)
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = {
+                "bucket": label, "start": start.isoformat(), "period": period_label(p_start, p_end),
+                "period_start": p_start, "period_end": p_end, "unit": unit, "per": per_,
+                "status": status, "facilities": list(key_facilities), "reports": {}, "conflict": False}
+        rep = g["reports"].get(article_id)
+        if rep is None:
+            title, url = articles.get(article_id, (None, None))
+            rep = g["reports"][article_id] = {
+                "article_id": article_id, "source": source, "published": published, "title": title,
+                "url": url, "amounts": [], "figures": {}, "facts": []}
+        if not any(_same(a, amount) for a in rep["amounts"]):
+            rep["amounts"].append(amount)
             # A range ("12 to 14 mln t") is two facts with the same text: one figure.
-            rep["figures"].setdefault(r["text"] or r["id"], []).append(r["amount"])
-        rep["facts"].append({"id": r["id"], "text": r["text"], "snippet": r["snippet"],
-                             "review_status": r["review_status"], "commodity": r["commodity"]})
+            rep["figures"].setdefault(text or fid, []).append(amount)
+        rep["facts"].append({"id": fid, "text": text, "amount": amount,
+                             "review_status": review_status, "commodity": commodity})
     out = []
     for g in sorted(groups.values(), key=lambda g: (g["start"], g["bucket"], g["unit"] or "",
                                                       g["per"] or "", g["status"] or "")):
