@@ -285,7 +285,8 @@ _pat("nm_year", "YEAR", rf"(?<![\w.])(?P<n>1[0-2]|[1-9])M\s?(?P<year>{YEAR}|\d\d
 _pat("dekad", "MON", rf"(?:(?i:the)\s+)?(?P<ord>(?i:first|second|third|last))\s+(?i:decade|ten\s+days|ten-day\s+period)\s+(?i:of|in)\s+"
                      rf"(?P<mon>{MON})(?:\s*,?\s*(?P<year>{YEAR}))?")
 _pat("ago", "AGO", rf"(?P<n>{COUNT})\s+(?P<unit>(?i:days?|weeks?|months?|years?))\s+(?P<how>(?i:ago|earlier|before|before that))\b(?!\s+(?i:than|then)\b)")
-_pat("year_ago_adj", "UNIT", r"(?i:the\s+)(?P<how>(?i:year|week|month))[\s-]+(?i:ago|earlier)\s+(?i:period|level|levels|quarter|month|week|figure|figures)\b")
+_pat("year_ago_adj", "UNIT", r"(?i:the\s+)(?P<how>(?i:year|week|month))[\s-]+(?i:ago|earlier)\s+"
+                             r"(?P<noun>(?i:period|level|levels|quarter|month|week|figure|figures))\b")
 _pat("same_period", "SAME", r"(?i:the\s+)?(?i:same|corresponding|comparable)\s+(?i:period|time|month|week|quarter|months|weeks)"
                     rf"\s+(?:(?i:of|in|a)\s+)?(?:(?P<yrel>(?i:last|the\s+previous|a|the\s+prior))\s+(?i:year)(?:\s+(?i:ago|earlier))?"
                     rf"|(?P<year>{YEAR}))")
@@ -825,6 +826,9 @@ def _build_atom(name: str, m: re.Match, text: str, published: dt.date | None) ->
     if name == "year_ago_adj":
         unit = g["how"].lower()
         a.anchor = (unit, -1)
+        noun = g["noun"].lower()
+        if unit == "year" and noun in ("month", "quarter", "week"):
+            a.anchor_prec = noun      # "the year-ago month": the month last mentioned, a year earlier
         a.anchor_only = True
         a.span = _unit_rel(unit, -1, pub)
         return a
@@ -1283,6 +1287,11 @@ def _apply_anchors(entries, doc, text, pub):
         if unit in ("year", "to_year"):
             cands = [x for x in same if x[3].kind not in ("day_rel", "weekday") and not x[3].dateline
                      and not _comparison_base(text, x[0], starts[sent])]
+            prec = getattr(a, "anchor_prec", None)
+            if prec:
+                cands = [x for j, x in enumerate(resolved) if x[2] is not None and x[2][2] == prec
+                         and not x[3].dateline]
+                cands = cands[-1:]
             if cands:
                 target = max(cands, key=lambda x: ((x[2][1] - x[2][0]).days, x[0]))
             elif a.kind in ("unit_rel", "year_before", "same_period", "ago") and \
@@ -1307,7 +1316,12 @@ def _apply_anchors(entries, doc, text, pub):
                     n = k - tspan[0].year
                 else:
                     n = k
-                span = (_shift_date(tspan[0], years=n), _shift_date(tspan[1], years=n), tspan[2])
+                if a.kind in ("unit_rel", "year_before") and (tspan[1] - tspan[0]).days < 300:
+                    # "the previous year" after a day or a month: the whole calendar year before
+                    y = tspan[0].year + n
+                    span = (dt.date(y, 1, 1), dt.date(y, 12, 31), "year")
+                else:
+                    span = (_shift_date(tspan[0], years=n), _shift_date(tspan[1], years=n), tspan[2])
         else:
             step = {"week": 7, "day": 1}
             pool = same if a.kind == "ago" else [x for j, x in enumerate(resolved) if x[2] is not None]

@@ -276,3 +276,15 @@ def test_weekends(nlp):
         ("last weekend", "2024-01-13", "2024-01-14"),
         ("next weekend", "2024-01-27", "2024-01-28"),
     ]
+
+
+def test_year_ago_month_and_previous_year_after_a_day(nlp):
+    text = ("CHICAGO, March 2 - Volume in February totalled 8.2 mln contracts. Trade declined 14 pct "
+            "from the year-ago month. Stocks on December 31, 1986 were 7.87 billion dlrs, down from the "
+            "previous year's 7.9 billion dlrs.")
+    assert run(nlp, text, "1987-03-02")[1:] == [
+        ("February", "1987-02-01", "1987-02-28"),
+        ("the year-ago month", "1986-02-01", "1986-02-28"),
+        ("December 31, 1986", "1986-12-31", "1986-12-31"),
+        ("the previous year", "1985-01-01", "1985-12-31"),
+    ]
