@@ -523,3 +523,20 @@ def test_review_command_fails_clearly(tmp_path, db_file, monkeypatch):
     assert no_file.exit_code == 1 and "no such reviewers file" in no_file.output
     empty = CliRunner().invoke(app, ["export-gold", "--db", db_file])
     assert empty.exit_code == 0 and empty.stdout == ""  # nothing reviewed yet
+
+
+def test_one_fact_with_its_history_and_the_row_action_linking_to_it(db_file):
+    db = schemas.connect(db_file)
+    core.record_decision(db.conn, FACT_PLANNED, "correct", "alice", {"amount": "7000000"})
+    core.record_decision(db.conn, FACT_PLANNED, "correct", "bob", {"amount": "7100000"})
+
+    async def go():
+        ds = datasette(db_file)
+        page = (await ds.client.get("/-/review?" + f"fact={FACT_PLANNED}")).text
+        assert re.findall(r'data-fact-id="([^"]+)"', page) == [FACT_PLANNED]
+        history = page.split('id="fact-history"')[1]
+        assert history.index("bob") < history.index("alice")  # newest first
+        assert "7,100,000 t/year" in history and "6,000,000 t/year" in history
+        row = (await ds.client.get(f"/factwire/quantities/{FACT_PLANNED.replace(':', '~3A')}")).text
+        assert "Review this fact" in row and "/-/review?fact=" in row
+    run(go())

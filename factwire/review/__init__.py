@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from .plugin import (menu_links, register_actions, register_routes,  # noqa: F401  (hooks)
-                     startup)
+                     row_actions, startup)
 
 PLUGIN_NAME = "factwire-review"
 

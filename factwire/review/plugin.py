@@ -2,7 +2,8 @@
 
 Routes
   GET  /-/review            the queue: unreviewed facts, lowest confidence first
-                            (?status=orphaned|accepted|corrected|all, ?article=ID)
+                            (?status=orphaned|accepted|corrected|all, ?article=ID,
+                            ?fact=ID: one fact with its decision history)
   POST /-/review/decide     accept / reject / correct one fact
   GET  /-/review/names      facility and entity names, with merge and alias forms
   POST /-/review/merge      merge a name into a canonical one, or add an alias
@@ -158,6 +159,22 @@ def register_routes():
 
 
 @hookimpl
+def row_actions(datasette, actor, request, database, table, row):
+    """'Review this fact' on the row page of an extracted quantity or a correction."""
+    if database != database_name(datasette):
+        return None
+    if table == "quantities":
+        fact_id = row["id"]
+    elif table == "corrections" and row["target_table"] == "quantities":
+        fact_id = row["target_id"]
+    else:
+        return None
+    return [{"href": datasette.urls.path("/-/review?" + urlencode({"fact": fact_id})),
+             "label": "Review this fact",
+             "description": "Its sentence, effective values and history in the review queue"}]
+
+
+@hookimpl
 def menu_links(datasette, actor):
     return [{"href": datasette.urls.path("/-/review"), "label": "Review queue"},
             {"href": datasette.urls.path("/-/review/names"), "label": "Review names"}]
@@ -206,7 +223,8 @@ async def queue_page(request, datasette):
     db = datasette.get_database(name)
     actor = request.actor
     can_review = await datasette.allowed(action=REVIEW_ACTION, actor=actor)
-    status = request.args.get("status") or "unreviewed"
+    fact_id = request.args.get("fact")
+    status = request.args.get("status") or ("all" if fact_id else "unreviewed")
     if status not in QUEUE_STATUSES:
         status = "unreviewed"
     try:
@@ -222,6 +240,9 @@ async def queue_page(request, datasette):
     if article is not None:
         where.append("article_id = ?")
         params.append(article)
+    if fact_id:
+        where.append("id = ?")
+        params.append(fact_id)
     sql_where = (" where " + " and ".join(where)) if where else ""
     facts = await _rows(db, f"select * from facts{sql_where} order by confidence asc, "
                             f"published, article_id, char_start limit ? offset ?",
@@ -246,7 +267,16 @@ async def queue_page(request, datasette):
             order by c.id desc limit 8""", [actor.get("id")])
         for r in recent:
             r["summary"] = describe(r) if r.get("id") else "left out (rejected)"
+    history = []
+    if fact_id:
+        history = await _rows(db, "select * from audit_log where target_table = 'quantities' "
+                                  "and target_id = ? order by id desc", [fact_id])
+        for h in history:
+            h["before_summary"] = describe(json.loads(h["before"])) if h["before"] else ""
+            h["after_summary"] = (describe(dict(json.loads(h["after"]), review_status=h["action"]))
+                                  if h["after"] else "")
     here = "/-/review?" + urlencode({k: v for k, v in (("status", status), ("article", article),
+                                                        ("fact", fact_id),
                                                         ("offset", offset or None)) if v})
     pages = {}
     if offset + limit < total:
@@ -263,6 +293,7 @@ async def queue_page(request, datasette):
         "status": status, "statuses": QUEUE_STATUSES, "total": total, "offset": offset,
         "pages": pages, "can_review": can_review, "token": form_token(datasette, actor),
         "here": here, "pers": core.PERS, "fact_statuses": core.STATUSES, "article": article,
+        "fact_id": fact_id, "history": history,
     }, request=request))
 
 
