@@ -219,8 +219,20 @@ def _gazetteer_candidates(doc) -> tuple[list[_C], list[tuple[int, int]]]:
     return out, skip
 
 
+def _caps_lines(text: str) -> list[tuple[int, int]]:
+    """Lines written in capitals (headlines): the model's entities there are guesses."""
+    out = []
+    for m in re.finditer(r"[^\n]+", text):
+        line = m.group()
+        letters = [c for c in line if c.isalpha()]
+        if len(letters) >= 15 and sum(c.isupper() for c in letters) >= 0.9 * len(letters):
+            out.append(m.span())
+    return out
+
+
 def _ner_candidates(doc, gaz: list[_C], skip, fac_spans) -> list[_C]:
     out = []
+    caps = _caps_lines(_text(doc))
     for ent in doc.ents:
         t = {"ORG": "org", "GPE": "place", "LOC": "place", "PERSON": "person"}.get(ent.label_)
         if t is None:
@@ -274,6 +286,8 @@ def _ner_candidates(doc, gaz: list[_C], skip, fac_spans) -> list[_C]:
                 continue
         if any(a < e and s < b for a, b in skip):
             continue
+        if any(a <= s and e <= b for a, b in caps):
+            continue                                  # the model reads ALL-CAPS headlines badly
         out.append(_C(s, e, t, None, _text(doc)[s:e], 0.6, "ner", ent.label_))
     return out
 
@@ -562,8 +576,19 @@ def find_entities(doc) -> dict[str, list[dict]]:
         if _text(doc)[s:e] != dl["place"]:
             found = _text(doc).find(dl["place"])
             s, e = (found, found + len(dl["place"])) if found >= 0 else (s, e)
-        cands = [c for c in cands if not c.overlaps(s, e)]
-        cands.append(_C(s, e, "place", None, dl["place"], 0.95, "dateline"))
+        place = _text(doc)[s:e]
+        words = place.split()
+        if len(words) > 3:
+            # a dateline glued to a headline line: keep the longest tail that is a known place
+            tail = next((" ".join(words[i:]) for i in range(len(words) - 3, len(words))
+                         if _is_place_name(" ".join(words[i:]))), None)
+            if tail:
+                s = e - len(tail)
+            else:
+                s = e
+        if s < e:
+            cands = [c for c in cands if not c.overlaps(s, e)]
+            cands.append(_C(s, e, "place", None, _text(doc)[s:e], 0.95, "dateline"))
     cands = _acronym_aliases(doc, cands, excl)
     items = _merge(doc, cands)
     return items
