@@ -146,6 +146,14 @@ def _strong_hits(doc, start, end, blocked=()):
     return out
 
 
+def _compatible(good, unit):
+    """Barrels and gallons hold liquids: no 'coal' or 'wheat' in barrels."""
+    g = lexicon()["goods"]
+    if not good or unit not in g["liquid_units"]:
+        return True
+    return good in g["liquid_goods"] or any(x in good for x in ("oil", "gas", "fuel", "crude", "liquid", "condensate"))
+
+
 def _canon(form):
     return _lex()["goods"]["commodities"].get(" ".join(form.lower().split()))
 
@@ -264,7 +272,8 @@ def _commodity(doc, item, ctx, items_in_sent, prev_goods):
                      doc_text(doc)[ws:item["char_start"]])
         if m:
             ws += m.end()
-    hits = _strong_hits(doc, ws, item["char_start"], ctx["blocked"])
+    hits = [h for h in _strong_hits(doc, ws, item["char_start"], ctx["blocked"])
+            if _compatible(_canon(h[2]), item["unit"])]
     if not hits:
         weak = [h for h in _goods_in(doc_text(doc)[ws:item["char_start"]], ws)
                 if h[2].lower() in ("cargo", "cargoes", "freight", "goods", "fuel", "fuels")
@@ -370,8 +379,15 @@ def _status(doc, item, ctx):
     seen_future = False
     for n, t in enumerate(chain):
         lem = t.lemma_.lower()
+        if n > 0 and chain[n - 1].dep_ == "conj" and t.pos_ in ("NOUN", "PROPN"):
+            continue                  # "goal of A and the 1985 volume of B": a peer noun's cues are its own
+        if n == 1 and t.pos_ in ("NOUN", "PROPN") and t.lower_ in lexicon()["goods"]["installation_kinds"] \
+                and chain[0].dep_ in ("compound", "nmod", "amod", "nummod") and t.i > chain[0].i:
+            return "capacity"         # "the entire 178,500 bpd refinery"
         if t.pos_ in ("NOUN", "PROPN") and t.i not in fac_ids and t.i != ctx["anchor"].i:
             w = words_of(t)
+            if w & {"agreed", "contracted", "contractual"}:
+                return "agreed"
             if w & st["capacity_nouns"]:
                 return _capacity_or_planned(ctx, n, w, st)
             if lem in st["agreed_nouns"] or t.lower_ in st["agreed_nouns"]:
@@ -384,7 +400,7 @@ def _status(doc, item, ctx):
                 return "agreed"
             if w & st["plan_nouns"] - {"project", "programme", "program", "budget", "schedule", "bid"}:
                 return "planned"
-            if w & {"forecast", "projection", "estimate", "outlook", "expectation", "prediction"}:
+            if {lem, t.lower_} & {"forecast", "projection", "estimate", "outlook", "expectation", "prediction"}:
                 return "forecast"
             continue
         if t.pos_ not in ("VERB", "AUX", "ADJ"):
@@ -1199,7 +1215,7 @@ def _fill_commodities(doc, items, ctxs, fac_mentions):
         # goods named earlier in the sentence, then later in it
         blocked = c["blocked"]
         hits = [h for h in _strong_hits(doc, sent.start_char, sent.end_char, blocked)
-                if not (it["char_start"] <= h[0] < it["char_end"])]
+                if not (it["char_start"] <= h[0] < it["char_end"]) and _compatible(_canon(h[2]), it["unit"])]
         before = [h for h in hits if h[0] < it["char_start"]]
         after = [h for h in hits if h[0] >= it["char_end"]]
         pick = (before[-1] if before else None) or (after[0] if after else None)
@@ -1213,7 +1229,7 @@ def _fill_commodities(doc, items, ctxs, fac_mentions):
                         and items[j]["commodity"] and it["char_start"] - items[j]["char_end"] < 600:
                     g = items[j]["commodity"]
                     break
-        if g is None:
+        if g is None and _compatible(dominant, it["unit"]):
             g = dominant
         if g is None:
             g = unit_default.get(it["unit"])

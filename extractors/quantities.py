@@ -384,9 +384,25 @@ def _amounts(doc) -> list[dict]:
             continue
         per = ref["per"]
         men.used = True
+        start = men.qual_start
+        # "0.1-0.2 mln": the first end of a bare range borrows the second's scale
+        k = mentions.index(men)
+        first = mentions[k - 1] if k > 0 else None
+        if first is not None and not first.used and not first.excluded and not first.unit:
+            con = _CONNECT.match(text, first.end)
+            if con and con.end() == men.start and con.group("c").lower() in ("-", "–", "to"):
+                v1 = borrow_scale(first.num, first.scale, men.value, men.scale, men.num)
+                if v1:
+                    first.used = True
+                    start = first.qual_start
+                    found.append({
+                        "men": first, "amount": v1, "unit": ref["unit"], "per": per,
+                        "char_start": start, "char_end": men.end, "borrowed": True,
+                        "qualifier": first.qual, "group": (start, men.end), "sent": si,
+                    })
         found.append({
             "men": men, "amount": value * (rmen.mult if rmen.mult != 1 and not men.scale else 1),
-            "unit": ref["unit"], "per": per, "char_start": men.qual_start, "char_end": men.end,
+            "unit": ref["unit"], "per": per, "char_start": start, "char_end": men.end,
             "borrowed": True, "qualifier": men.qual, "group": None, "sent": si,
         })
         found.sort(key=lambda f: f["char_start"])
@@ -403,6 +419,11 @@ def _amounts(doc) -> list[dict]:
                 f["per"] = g["per"]
                 f["partitive"] = True
             break
+    for k, f in enumerate(found):
+        if k > 0 and found[k - 1]["sent"] == f["sent"] and found[k - 1]["unit"] == f["unit"] and re.fullmatch(
+                r"\s*(?:\([^)]{0,12}\)\s*)?,\s*of\s+which\s+(?:some\s+|about\s+|around\s+)?",
+                text[found[k - 1]["char_end"]:f["char_start"]]) and found[k - 1]["amount"] >= f["amount"]:
+            f["partitive"] = True
     for k, f in enumerate(found):
         if f["per"] is None and k > 0 and found[k - 1].get("partitive") and found[k - 1]["sent"] == f["sent"] \
                 and found[k - 1]["unit"] == f["unit"] and re.fullmatch(
