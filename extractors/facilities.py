@@ -39,6 +39,7 @@ _KIND_HEAD = {"field": "field", "refinery": "refinery", "port": "port", "termina
               "railway": "railway", "mooring": "mooring"}
 _PLURAL_HEADS = {"fields", "oilfields", "gasfields", "refineries", "terminals", "ports", "pipelines",
                  "platforms", "deposits", "plants"}
+_PORT_OF = re.compile(r"(?i)(?:sea)?(?:port|harbou?r)s? of (?:the )?")
 _AREA_WORDS = {"region", "province", "area", "district", "basin", "oblast", "city", "town", "village",
                "governorate", "county", "state", "peninsula", "island", "bay", "river", "valley", "coast"}
 # kinds whose facility may be named by the place after the head ("a refinery at X")
@@ -69,6 +70,12 @@ def _data() -> dict:
 @functools.lru_cache(maxsize=None)
 def gazetteer_kinds() -> dict[str, str]:
     return {p["id"]: p["kind"] for p in names.load_jsonl("gazetteer_facilities.jsonl")}
+
+
+@functools.lru_cache(maxsize=None)
+def gazetteer_ids() -> dict[str, str]:
+    """folded facility spelling -> canonical name."""
+    return {names.fold(p["pattern"]): p["id"] for p in names.load_jsonl("gazetteer_facilities.jsonl")}
 
 
 @functools.lru_cache(maxsize=None)
@@ -321,7 +328,7 @@ def _coordinated_left(doc, left, h, kind, lower_doc) -> list[_Mention]:
         base = cand.base = names.clean(doc[s:e].text)
         cand.end = doc[e - 1].idx + len(doc[e - 1])
         cand.canon = _canonical(base, list(h), kind)
-        cand.written = cand.canon
+        cand.written = f"{base} {_KIND_HEAD[kind]}" if kind in _KIND_HEAD else cand.canon
         out.append(cand)
         i = s - 1
     return out
@@ -461,8 +468,14 @@ def _gazetteer_mentions(doc) -> list[_Mention]:
         if sp.label_ != "FAC":
             continue
         canon = sp.id_ or sp.text
-        out.append(_Mention(sp.start_char, sp.end_char, kinds.get(canon, "other"), canon,
-                            names.clean(sp.text), base=None, conf=0.9, gaz=True))
+        m = _Mention(sp.start_char, sp.end_char, kinds.get(canon, "other"), canon,
+                     names.clean(sp.text), base=None, conf=0.9, gaz=True)
+        of = _PORT_OF.match(sp.text)
+        if of:
+            # "the port of Aktau" names the city too
+            m.excl = False
+            m.place = (sp.start_char + of.end(), sp.end_char)
+        out.append(m)
     return out
 
 
@@ -521,6 +534,11 @@ def find_facilities(doc) -> list[dict]:
             continue
         if m.gaz:
             add(("gaz", m.canon), m, m.canon)
+            continue
+        known = gazetteer_ids().get(names.fold(m.canon)) or gazetteer_ids().get(names.fold(m.written))
+        if known:
+            # a pattern found a facility the gazetteer knows ("Aktau and Kuryk ports")
+            add(("gaz", known), m, known)
             continue
         gkey = (names.key(m.base or m.canon), m.kind)
         add(gkey, m, m.canon)

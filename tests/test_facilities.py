@@ -137,3 +137,22 @@ def test_find_facilities_is_callable_without_the_component(nlp):
     items = find_facilities(doc)
     assert [(i["name"], i["kind"]) for i in items] == [("Atyrau refinery", "refinery")]
     assert items[0]["confidence"] >= 0.8 and items[0]["mentions"] == [[4, 19]]
+
+
+def test_coordinated_names_share_a_plural_head_and_join_the_gazetteer(nlp):
+    doc = run(nlp, "ASTANA. KAZINFORM - Containers moved via Aktau and Kuryk ports in May. Kuryk port "
+                   "will expand, and the port of Aktau got new cranes.")
+    f = facs(doc)
+    assert set(f) == {"Aktau port", "Kuryk port"}
+    assert len(f["Aktau port"]["mentions"]) == 2 and len(f["Kuryk port"]["mentions"]) == 2
+    # only "the port of Aktau" names the city as well
+    assert [p["name"] for p in doc._.places if p["name"] in ("Aktau", "Kuryk")] == ["Aktau"]
+
+
+def test_headline_and_owner_named_plants(nlp):
+    doc = run(nlp, "SAUDI EXPORTS FALL AS YANBU AND JUBAIL REFINERIES SHUT\n"
+                   "RIYADH, May 3 - Cuts at the Yanbu and Jubail export refineries lowered exports, "
+                   "while Champlin Petroleum Co said the Champlin refinery ran normally.", dt.date(1987, 5, 3))
+    f = facs(doc)
+    assert f["Yanbu refinery"]["kind"] == "refinery" and f["Jubail refinery"]["kind"] == "refinery"
+    assert "Champlin refinery" not in f
