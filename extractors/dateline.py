@@ -55,6 +55,8 @@ _DATED = re.compile(
     rf"(?:[ ]?{_AGENCY}|\.?[ ]?/[^/\n]{{2,40}}/)?[ ]*(?:{_DASH}|\.(?=\s)|,|\s*\n)")
 _AGENCY_ONLY = re.compile(
     rf"{_PLACE}{_REGION}{{0,2}}[ ]?(?:{_AGENCY}[ ]?{_DASH}|[.,][ ]?(?P<agency2>[A-Z][A-Z\-]{{2,}})[ ]?{_DASH})")
+# "ASTANA - Kazakhstan's ..." / "ASTANA, Kazakhstan -": a capitalised place and a dash, no date
+_PLACE_DASH = re.compile(rf"{_PLACE}{_REGION}{{0,2}}[ ]+[\-\u2013\u2014][ ]+(?=[{_UP}][{_LO}]|[\"'])")
 _MENAFN = re.compile(r"\(\s*MENAFN\s*-[^)\n]*\)\s*")
 _BYLINE = re.compile(r"[ \t]*By[ ][^\n]{1,80}\n")
 # How far from the start a dateline may begin (headline and byline lines before it).
@@ -134,6 +136,16 @@ def _parse_at_any(text: str, start: int, published: dt.date | None) -> dict | No
     return None
 
 
+def _place_dash(text: str, start: int, published: dt.date | None) -> dict | None:
+    m = _PLACE_DASH.match(text, start)
+    if m and m.group("place") == m.group("place").upper() and len(m.group("place")) >= 3:
+        return {"place": m.group("place").strip(),
+                "date": published.isoformat() if published else None,
+                "char_start": m.start("place"), "char_end": m.end(0), "confidence": 0.7,
+                "date_char_start": None, "date_char_end": None}
+    return None
+
+
 def find_dateline(text: str, published: dt.date | None) -> dict | None:
     """Place and date of the dateline near the start of ``text``.
 
@@ -154,6 +166,12 @@ def find_dateline(text: str, published: dt.date | None) -> dict | None:
         if _BYLINE.match(text, start):
             continue
         found = _parse_at(text, start, published, caps_only=start not in line_starts)
+        if found:
+            return found
+    for start in line_starts:
+        if _BYLINE.match(text, start):
+            continue
+        found = _place_dash(text, start, published)
         if found:
             return found
     return None

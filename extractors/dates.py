@@ -209,7 +209,7 @@ _BACK, _FWD = 60, 70     # how far a match may start before / end after its trig
 
 # the N weeks/months ended DATE
 _pat("ended", "UNIT", rf"(?i:the\s+)?(?:(?P<n>{COUNT})[\s-]+)?(?P<unit>(?i:weeks?|months?|years?|quarters?))\s+"
-              rf"(?i:ended|ending|to|through)\s+(?i:on\s+)?(?P<date>{_FULL_DATE}|(?:{MON})(?:\s*,?\s*{YEAR})?|{WEEKDAY})")
+              rf"(?i:ended|ending|to|through)\s+(?i:on\s+)?(?P<date>{_FULL_DATE}|(?i:end\s*-\s*)?(?:{MON})(?:\s*,?\s*{YEAR})?|{WEEKDAY})")
 # the first week of March
 # the week beginning March 2: seven days from that day
 _pat("week_from", "UNIT", rf"(?i:the\s+)?(?i:week)\s+(?i:beginning|starting|commencing|of)\s+(?i:on\s+)?(?P<date>{_FULL_DATE})")
@@ -395,7 +395,7 @@ def _build_atom(name: str, m: re.Match, text: str, published: dt.date | None) ->
             a.make = lambda yy, mo=mo, d=d, unit=unit, n=n: (
                 _ended_span(_safe_date(yy, mo, d), unit, n) if _safe_date(yy, mo, d) else None)
             return a
-        mm = re.match(rf"(?P<mon>{MON})(?:\s*,?\s*(?P<year>{YEAR}))?", dtext)
+        mm = re.match(rf"(?i:end\s*-\s*)?(?P<mon>{MON})(?:\s*,?\s*(?P<year>{YEAR}))?", dtext)
         if mm and _month_of(mm.group("mon")):
             mo = _month_of(mm.group("mon"))
             a.year, a.month = _year_of(mm.group("year")), mo
@@ -858,7 +858,8 @@ def _ended_span(end: dt.date, unit: str, n: int):
         return end - dt.timedelta(days=7 * n - 1), end, ("week" if n == 1 else "range")
     months = {"month": 1, "quarter": 3, "year": 12}[unit] * n
     start = _shift_date(end, months=-months) + dt.timedelta(days=1)
-    prec = {"month": "month", "quarter": "quarter", "year": "year"}[unit] if n == 1 else "range"
+    prec = {"month": "month", "quarter": "quarter", "year": "year"}[unit] if n == 1 else \
+        ("year" if months == 12 else "range")
     if unit == "year" and n == 1:
         prec = "year"
     return start, end, prec

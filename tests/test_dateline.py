@@ -89,3 +89,11 @@ def test_day_month_order_accents_and_comma_agency():
     assert _pd("ALMATY, KAZINFORM - Wheat prices rose.", D(2024, 3, 1)) == ("ALMATY", "2024-03-01")
     assert _pd("MOSCOW, Jan 14 (Interfax) - Russia raised its export duty.", D(2024, 1, 15)) == \
         ("MOSCOW", "2024-01-14")
+
+
+def test_place_and_dash_without_date_or_agency():
+    assert _pd("ASTANA - Kazakhstan's wheat exports rose in March.", D(2024, 4, 2)) == ("ASTANA", "2024-04-02")
+    assert _pd("BAKU, Azerbaijan, Nov.29 /Trend/ - SOCAR raised output.", D(2023, 11, 29)) == \
+        ("BAKU", "2023-11-29")
+    # a sentence that starts with a title-case country and a dash is no dateline
+    assert find_dateline("Kazakhstan - the largest producer - raised output.", D(2024, 4, 2)) is None
