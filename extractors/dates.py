@@ -254,6 +254,8 @@ _pat("half_h", "HALF", rf"(?<![\w-])(?:H(?P<h1>[12])|(?P<h2>[12])H)(?:\s*[-']?\s
 # the first eight months of this year / 8 months of 2023
 _pat("first_months", "UNIT", rf"(?:(?i:the)\s+)?(?:(?i:first)\s+)?(?P<n>{COUNT})\s+(?i:months)\s+(?i:of)\s+"
                      rf"(?:(?P<yrel>(?i:this|last|next|the\s+current|the))\s+(?i:year)|(?P<year>{YEAR}))")
+# "in the first eight months" (of the current year, or of the last one when it has not run so long)
+_pat("first_months_bare", "UNIT", rf"(?i:the\s+first)\s+(?P<n>{COUNT})\s+(?i:months)\b(?!\s+(?i:of|to|ended|ending|after|since|from)\b)")
 # seasons
 _pat("season", "SEASON", rf"(?:(?P<rel>{REL}|(?i:the))\s+)?(?P<mod>{MOD})?(?P<s>{SEASON})\b"
                rf"(?:\s+(?:(?i:of)\s+)?(?P<year>{YEAR})(?:\s*[/-]\s*(?P<y2>{YY}))?"
@@ -629,6 +631,15 @@ def _build_atom(name: str, m: re.Match, text: str, published: dt.date | None) ->
             year = pub.year + {"this": 0, "current": 0, "last": -1, "previous": -1, "next": 1}[yrel.lower()]
         a.year, a.month = year, 6 * h - 5
         a.make = lambda yy, h=h: (dt.date(yy, 6 * h - 5, 1), _month_end(yy, 6 * h), "half")
+        return a
+
+    if name == "first_months_bare":
+        n = _count_of(g["n"])
+        if not n or n < 2 or n > 11 or pub is None:
+            return None
+        year = pub.year if pub.month > n else pub.year - 1
+        a.span = (dt.date(year, 1, 1), _month_end(year, n), "range")
+        a.confidence = 0.6
         return a
 
     if name == "first_months":
