@@ -343,9 +343,18 @@ def _left_candidate(doc, s, e, h, kind):
     proper_head = h[0].text[:1].isupper() and not h[0].is_sent_start
     if proper_head and s > 0 and doc[s - 1].lower_ in ("of", "for", "into", "on"):
         return None                                   # "Commission into Grain Storage": inside another name
-    if _is_demonym(name):
-        return None
+    if _is_demonym(name) or all(t.ent_type_ == "NORP" for t in doc[s:e]):
+        return None                                   # "a Colombian pipeline", "Tanzanian railway"
     pk = _place_kind(name)
+    # "the Lago Agrio to Puerto Colon pipeline": a pipeline named by its two ends
+    if kind == "pipeline" and s >= 2 and doc[s - 1].lower_ == "to":
+        rng = _name_left(doc, s - 2, False)
+        if rng:
+            s0, e0 = _strip_name(doc, *rng)
+            if s0 < e0:
+                base = f"{names.clean(doc[s0:e0].text)}-{name}"
+                return _Mention(doc[s0].idx, h.end_char, kind, f"{base} pipeline",
+                                names.clean(doc[s0:h.end].text), base=base, conf=0.7)
     qualifier = None
     # "Corpus Christi, Texas refinery": the state or country qualifies the named place before it
     if pk in ("state", "country") and s >= 2 and doc[s - 1].text == ",":
