@@ -1298,7 +1298,7 @@ def _apply_anchors(entries, doc, text, pub):
         target = None
         if unit in ("year", "to_year"):
             cands = [x for x in same if x[3].kind not in ("day_rel", "weekday") and not x[3].dateline
-                     and not _comparison_base(text, x[0], starts[sent])]
+                     and x[3].anchor is None and not _comparison_base(text, x[0], starts[sent])]
             prec = getattr(a, "anchor_prec", None)
             if prec:
                 cands = [x for j, x in enumerate(resolved) if x[2] is not None and x[2][2] == prec
@@ -1314,11 +1314,11 @@ def _apply_anchors(entries, doc, text, pub):
                     rs, re_, rspan, ra = resolved[j]
                     if rspan is None or sent_of[j] >= sent:
                         continue
-                    if (rspan[1] - rspan[0]).days >= 300 and \
+                    if (rspan[1] - rspan[0]).days >= 300 and ra.anchor is None and \
                             not _comparison_base(text, rs, starts[sent_of[j]]):
                         group = [x for jj, x in enumerate(resolved)
                                  if sent_of[jj] == sent_of[j] and x[2] is not None
-                                 and (x[2][1] - x[2][0]).days >= 300
+                                 and (x[2][1] - x[2][0]).days >= 300 and x[3].anchor is None
                                  and not _comparison_base(text, x[0], starts[sent_of[j]])]
                         target = group[0]
                         break
