@@ -882,7 +882,7 @@ def search(conn, text: str, *, limit: int = 10, raw: bool = False, facts_per_hit
         hits = _rows(conn, sql, [HIT_OPEN, HIT_CLOSE, int(tokens), HIT_OPEN, HIT_CLOSE, query, int(limit)])
     except sqlite3.OperationalError as exc:
         message = str(exc)
-        if "fts5" in message or "syntax" in message or "no such column" in message:
+        if not any(w in message for w in ("locked", "busy", "malformed", "disk", "no such table")):
             raise QueryError(f"search: {text!r} is not a valid full-text query ({message}); "
                              'quote phrases like "single-point mooring", operators are AND, OR, NOT, '
                              "NEAR and a trailing * for prefixes") from None
