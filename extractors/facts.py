@@ -375,6 +375,18 @@ def _status(doc, item, ctx):
                     nouns.add(c.lemma_.lower())
     if nouns & st["reserve_nouns"] or any(t.lemma_.lower() == "contain" for t in chain):
         return "forecast"
+    # "(capacity 130,000 bpd)", "capacity of about 160,000 bpd": the figure is written as a capacity
+    adj = re.search(r"\b(capacity|capacities)\s*(?:of|:|is|was|at)?\s*$", ctx["lead"])
+    if adj:
+        cap_tok = [t for t in doc[max(ctx["sent"].start, span.start - 6):span.start] if t.lower_.startswith("capacit")]
+        mods = {c.lower_ for t in cap_tok for c in t.children}
+        if mods & (st["plan_adjectives"] | {"eventual", "planned", "new", "additional", "future", "target"}):
+            return "planned"
+        if not re.search(r"\(\s*(?:capacity|capacities)\s*$|,\s*(?:capacity|capacities)\s*$", ctx["lead"]):
+            k = next((n for n, t in enumerate(chain) if t.lower_.startswith("capacit")), None)
+            if k is not None:
+                return _capacity_or_planned(ctx, k, {c.lower_ for c in chain[k].children}, st)
+        return "capacity"
     # 2. walk up: nouns and verbs carrying a cue
     seen_future = False
     for n, t in enumerate(chain):
@@ -725,10 +737,20 @@ def _facilities(doc, item, ctx, fac_mentions, amount_anchors, items, ctxs):
 
 # ----------------------------------------------------------------------------- period
 
+_DATELINE_PREFIX = re.compile(r"\s*(?:\([^)]{0,40}\)\s*)?[A-Z][\w.'-]*(?:[ ][A-Za-z][\w.'-]*){0,3}"
+                              r"(?:,\s*[A-Z][\w.'-]*(?:[ ][A-Z][\w.'-]*){0,2}){0,2}[,.]?\s*")
+
+
 def _dateline_like(doc, d):
-    if d["char_start"] > 160:
+    """The date of a dateline ("NEW YORK, March 2 -", "BAKU, Azerbaijan, November 29."), not a period."""
+    if d["char_start"] > 200:
         return False
-    return bool(DATELINE_RE.match(doc_text(doc)[d["char_end"]:d["char_end"] + 30]))
+    text = doc_text(doc)
+    line_start = text.rfind("\n", 0, d["char_start"]) + 1
+    prefix = text[line_start:d["char_start"]]
+    if len(prefix) > 60 or not _DATELINE_PREFIX.fullmatch(prefix):
+        return False
+    return bool(DATELINE_RE.match(text[d["char_end"]:d["char_end"] + 30]))
 
 
 def _usable_dates(doc):
@@ -975,8 +997,17 @@ def link(doc, items) -> None:
     # pollutant emissions are not commodity amounts
     drop = set()
     for i, (it, c) in enumerate(zip(items, ctxs)):
-        window = doc_text(doc)[max(c["sent"].start_char, it["char_start"] - 45):min(c["sent"].end_char, it["char_end"] + 30)].lower()
-        chain_l = {t.lemma_.lower() for t in c["chain"][:4]}
+        lo = max(c["sent"].start_char, it["char_start"] - 45)
+        prev_ends = [o["char_end"] for o in items if o["char_end"] <= it["char_start"] and o["char_end"] > lo]
+        if prev_ends:
+            lo = max(prev_ends)
+        window = doc_text(doc)[lo:min(c["sent"].end_char, it["char_end"] + 30)].lower()
+        cv = _clause_verb(c["anchor"])
+        chain_l = set()
+        for t in c["chain"]:
+            chain_l.add(t.lemma_.lower())
+            if t.i == cv.i:
+                break
         if any(re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", window) for p in lx["pollutants"]) or \
                 chain_l & {"emission", "emit"}:
             drop.add(i)
@@ -1198,6 +1229,19 @@ def _fill_commodities(doc, items, ctxs, fac_mentions):
                     break
             if g:
                 break
+        if g is None:
+            # "the refinery has a capacity of N": the installation named by a common noun
+            nouns = [t for t in c["chain"]] + [ch for v in c["verbs"] for ch in v.children
+                                                if ch.dep_ in ("nsubj", "nsubjpass")]
+            for t in nouns:
+                key = t.lower_
+                comp = " ".join(x.lower_ for x in t.lefts if x.dep_ == "compound") + " " + key
+                for k2, good in sorted(inst.items(), key=lambda kv: -len(kv[0])):
+                    if k2 == key or comp.strip().endswith(k2):
+                        g = good
+                        break
+                if g:
+                    break
         if g:
             it["commodity"] = g
             continue

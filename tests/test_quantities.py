@@ -1,0 +1,331 @@
+"""QUANTITIES / FACTS family: amounts of a commodity tied to commodity, period,
+facilities and status.
+
+The sentences are the project's own, in the styles of the agencies factwire reads
+(Trend, AzerNews, Interfax-Kazakhstan, Kazinform, Reuters 1987 and today).  The
+dates and facilities families are stood in for by setting ``doc._.dates`` and
+``doc._.facilities`` here, exactly as their contract describes them, so these
+tests exercise only the linking rules of this family.
+"""
+import datetime as dt
+import re
+
+import pytest
+import spacy
+
+from extractors import extensions  # noqa: F401  (registers the Doc extensions)
+from extractors.pipeline import resolve_model_name
+from extractors.quantities import find_quantities
+from extractors.text import normalise
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return spacy.load(resolve_model_name())
+
+
+def run(nlp, text, published="2025-01-20", dates=(), facilities=()):
+    """Quantities of ``text``; ``dates`` are (text, start, end, precision), ``facilities``
+    are (name, kind, [surface forms]) located in the text as the other families would."""
+    doc = nlp(normalise(text))
+    doc._.published = dt.date.fromisoformat(published)
+    items, pos = [], 0
+    for surface, start, end, precision in dates:
+        i = doc.text.index(surface, pos)
+        pos = i + 1
+        items.append({"text": surface, "start": start, "end": end, "precision": precision,
+                      "char_start": i, "char_end": i + len(surface)})
+    doc._.dates = items
+    facs = []
+    for name, kind, forms in facilities:
+        mentions = []
+        for form in forms:
+            for m in re.finditer(re.escape(form), doc.text):
+                if not any(s <= m.start() < e for s, e in mentions):
+                    mentions.append([m.start(), m.end()])
+        facs.append({"name": name, "kind": kind, "aliases": [], "mentions": sorted(mentions)})
+    doc._.facilities = facs
+    out = find_quantities(doc)
+    for q in out:
+        assert doc.text[q["char_start"]:q["char_end"]] == q["text"]
+        assert q["sentence"] and 0 <= q["confidence"] <= 1
+    return out
+
+
+def amounts(items):
+    return [(q["amount"], q["unit"], q["per"]) for q in items]
+
+
+def one(items, text):
+    found = [q for q in items if q["text"] == text]
+    assert len(found) == 1, (text, [q["text"] for q in items])
+    return found[0]
+
+
+# ----------------------------------------------------------------------------- units and rates
+
+def test_units_and_scales(nlp):
+    text = ("Kazakhstan exported 2.2 million tons of grain, 3.376 million barrels of condensate, "
+            "1.2mn cubic metres of gas, 450 mcm of associated gas, 10.8 bn cubic feet of gas, "
+            "42,000 U.S. gallons of propane and 5.4 thousand tonnes of flour last year.")
+    assert amounts(run(nlp, text)) == [
+        (2_200_000, "t", None), (3_376_000, "bbl", None), (1_200_000, "m3", None),
+        (450_000_000, "m3", None), (10_800_000_000, "ft3", None), (42_000, "gal", None),
+        (5_400, "t", None)]
+
+
+def test_rates(nlp):
+    text = ("The field pumps 140,000 bpd of crude, the terminal ships 600,000 b/d and the "
+            "refinery runs 136,000 bbl/day. Gas output reached 25 bcm a year, or about "
+            "70 million cubic meters daily, while the plant makes 1.5 mln tonnes per annum "
+            "and the LNG train has 5 MTPA. Fuel oil sales were 20 thousand tonnes a month.")
+    assert amounts(run(nlp, text)) == [
+        (140_000, "bbl", "day"), (600_000, "bbl", "day"), (136_000, "bbl", "day"),
+        (25_000_000_000, "m3", "year"), (70_000_000, "m3", "day"),
+        (1_500_000, "t", "year"), (5_000_000, "t", "year"), (20_000, "t", "month")]
+
+
+def test_rate_after_of_commodity_and_not_a_year_ago(nlp):
+    items = run(nlp, "The pipeline carried 1.6 billion cubic feet of gas per day, against "
+                     "1.1 billion cubic feet a year ago.")
+    assert amounts(items) == [(1_600_000_000, "ft3", "day"), (1_100_000_000, "ft3", None)]
+
+
+def test_word_numbers_and_compound_numbers(nlp):
+    items = run(nlp, "Traders expect stocks to fall three mln barrels. The port handled "
+                     "2 million 895 thousand tons in 2024.")
+    assert amounts(items) == [(3_000_000, "bbl", None), (2_895_000, "t", None)]
+
+
+# ----------------------------------------------------------------------------- exclusions
+
+def test_money_prices_percentages_distances_are_not_amounts(nlp):
+    text = ("The company paid 45 mln dlrs for a cargo of 30,000 tonnes priced at 212.50 U.S. dlrs "
+            "per tonne, about 6 pct above last month, and shipped it 1,200 km by rail at "
+            "4.20 dlrs a barrel equivalent.")
+    assert amounts(run(nlp, text)) == [(30_000, "t", None)]
+
+
+def test_vessel_sizes_and_counts_are_not_amounts(nlp):
+    text = ("A 100,000-tonne tanker and a 45,000 dwt bulk carrier, able to take 150,000 deadweight "
+            "tons, or one mln barrels of cargo, loaded at the port, where 12 ships and 300 wagons "
+            "waited. The 40,000-tonne cargo of wheat left on Monday.")
+    assert amounts(run(nlp, text)) == [(40_000, "t", None)]
+
+
+def test_pollutant_emissions_are_not_amounts(nlp):
+    text = ("The plant emitted 2.3 mln tonnes of CO2 last year, while its emissions of methane "
+            "fell by 40,000 tonnes, and it refined 4 mln tonnes of crude.")
+    assert amounts(run(nlp, text)) == [(4_000_000, "t", None)]
+
+
+# ----------------------------------------------------------------------------- ranges and borrowed units
+
+def test_ranges_give_one_quantity_per_end(nlp):
+    text = ("Exports should reach 12 to 14 mln tonnes. Throughput was 140-150,000 bpd. "
+            "Stocks may drop between 1.3 and four mln barrels. Shipments were between six and "
+            "seven thousand cubic metres.")
+    items = run(nlp, text)
+    assert amounts(items) == [
+        (12_000_000, "t", None), (14_000_000, "t", None), (140_000, "bbl", "day"),
+        (150_000, "bbl", "day"), (1_300_000, "bbl", None), (4_000_000, "bbl", None),
+        (6_000, "m3", None), (7_000, "m3", None)]
+    assert items[0]["text"] == items[1]["text"] == "12 to 14 mln tonnes"
+    assert items[2]["text"] == items[3]["text"] == "140-150,000 bpd"
+
+
+def test_borrowed_unit_and_scale(nlp):
+    text = ("Cargo turnover grew from 67 to 81.5mn tons. Distillate stocks fell 2.1 mln barrels "
+            "to 118.4 mln, and the total of all stocks stood at 1,402.6, the agency said. "
+            "Exports through the port fell to 612,400 tonnes from 688,150 a year earlier, with "
+            "Egypt taking 120,300 of wheat.")
+    items = run(nlp, text)
+    assert amounts(items) == [
+        (67_000_000, "t", None), (81_500_000, "t", None), (2_100_000, "bbl", None),
+        (118_400_000, "bbl", None), (612_400, "t", None), (688_150, "t", None), (120_300, "t", None)]
+    assert one(items, "120,300")["commodity"] == "wheat"
+
+
+def test_bare_figures_without_a_unit_are_skipped(nlp):
+    items = run(nlp, "The ministry counted 4,500 applications and 2,300 permits in 2024, "
+                     "when 300 companies reported 15.6 mln in revenue.")
+    assert items == []
+
+
+def test_qualifiers_are_kept(nlp):
+    items = run(nlp, "The terminal loaded about 1.1 million tons, up to 140,000 barrels a day, "
+                     "at least 130,000 bpd and over 10,000 cubic metres.")
+    assert [(q["text"], q["qualifier"]) for q in items] == [
+        ("about 1.1 million tons", "about"), ("up to 140,000 barrels a day", "up to"),
+        ("at least 130,000 bpd", "at least"), ("over 10,000 cubic metres", "over")]
+
+
+# ----------------------------------------------------------------------------- status
+
+def test_status_actual_and_planned(nlp):
+    text = ("BAKU, Azerbaijan, January 20. About 1.2 million tons of oil were shipped from Aktau "
+            "in 2024, and 1.6 million tons are planned for 2025, Trend reports. KazMunayGas plans "
+            "to raise shipments to 2.5 million tons a year.")
+    items = run(nlp, text, "2025-01-20", dates=[("January 20", "2025-01-20", "2025-01-20", "day"),
+                                               ("2024", "2024-01-01", "2024-12-31", "year"),
+                                               ("2025", "2025-01-01", "2025-12-31", "year")])
+    assert [q["status"] for q in items] == ["actual", "planned", "planned"]
+
+
+def test_status_forecast(nlp):
+    text = ("Analysts expect crude inventories to rise 2.5 mln barrels. Output could reach "
+            "1.9 mln bpd next year. The field is estimated to contain 380 mln barrels of oil. "
+            "Proven gas reserves rose to 1.2 trillion cubic feet.")
+    items = run(nlp, text, "1987-03-20")
+    assert [q["status"] for q in items] == ["forecast", "forecast", "forecast", "forecast"]
+
+
+def test_status_capacity(nlp):
+    text = ("The refinery has a capacity of 160,000 barrels per day. The terminal can handle "
+            "15 mln tonnes a year. Garrone's plant (capacity 95,000 bpd) is shut. The entire "
+            "120,000 bpd refinery was closed.")
+    items = run(nlp, text)
+    assert [q["status"] for q in items] == ["capacity"] * 4
+
+
+def test_capacity_to_be_built_is_planned(nlp):
+    text = ("The consortium recommended a pipeline with an eventual 400,000 bpd capacity. "
+            "The expansion will add 1.2 bcm a year of capacity. The government called for "
+            "a new refinery with a capacity of 10 mln tonnes a year.")
+    assert [q["status"] for q in run(nlp, text)] == ["planned", "planned", "planned"]
+
+
+def test_status_agreed(nlp):
+    text = ("Egypt bought 180,000 tonnes of French wheat in a tender. Under the deal, the "
+            "company will supply 90,000 barrels a day to the refinery. The country's OPEC "
+            "output quota is 1.2 mln bpd. A trader won a contract for a cargo of 55,000 tonnes "
+            "priced at 210 dlrs per tonne fob.")
+    assert [q["status"] for q in run(nlp, text)] == ["agreed", "agreed", "agreed", "agreed"]
+
+
+def test_intention_and_request_are_planned(nlp):
+    text = ("The ministry was interested in purchasing 1.5 mln tonnes of maize. Ecuador asked "
+            "Venezuela to help by lending 40,000 barrels per day.")
+    assert [q["status"] for q in run(nlp, text)] == ["planned", "planned"]
+
+
+def test_sales_flows_are_actual_not_agreed(nlp):
+    text = "Petroleum sales slipped to 3.9 mln barrels per day. The unit sold an average of 1.4 bcf of gas per day."
+    assert [q["status"] for q in run(nlp, text)] == ["actual", "actual"]
+
+
+# ----------------------------------------------------------------------------- commodity
+
+def test_commodity_from_complement_subject_and_installation(nlp):
+    text = ("Gasoline stocks fell 1.8 mln barrels and heating oil inventories rose 600,000 barrels. "
+            "Shipments totalled 61,200 tonnes of wheat and maize. Crude output will fall to "
+            "58 mln barrels. The refinery has a capacity of 150,000 bpd.")
+    items = run(nlp, text, facilities=[("Alpha refinery", "refinery", ["Alpha refinery"])])
+    assert [q["commodity"] for q in items] == [
+        "gasoline", "heating oil", "wheat and maize", "crude oil", "crude oil"]
+
+
+def test_commodity_not_taken_from_company_names(nlp):
+    text = ("Taiwan awarded contracts for 300,000 tonnes of maize. Northern Grain Co received two "
+            "shipments totalling 80,000 tonnes.")
+    items = run(nlp, text)
+    assert [q["commodity"] for q in items] == ["maize", "maize"]
+
+
+def test_barrels_default_to_oil(nlp):
+    items = run(nlp, "The OPEC member has a production quota of 210,000 bpd.")
+    assert items[0]["commodity"] == "oil"
+
+
+# ----------------------------------------------------------------------------- period
+
+def test_period_of_the_clause_and_year_ago(nlp):
+    text = ("Oil transportation via the pipeline in January-October 2025 amounted to 52.3 mln "
+            "tonnes, compared with 49.8 mln tonnes a year earlier.")
+    items = run(nlp, text, "2025-11-05",
+                dates=[("January-October 2025", "2025-01-01", "2025-10-31", "range"),
+                       ("a year earlier", "2024-01-01", "2024-10-31", "range")])
+    assert [q["period"] for q in items] == [
+        {"start": "2025-01-01", "end": "2025-10-31"}, {"start": "2024-01-01", "end": "2024-10-31"}]
+
+
+def test_each_figure_takes_its_own_date(nlp):
+    text = ("About 1.1 million tons were shipped in 2023, 1.4 million in 2024, and 1.7 million "
+            "are planned for 2025.")
+    items = run(nlp, text, "2025-01-20",
+                dates=[("2023", "2023-01-01", "2023-12-31", "year"),
+                       ("2024", "2024-01-01", "2024-12-31", "year"),
+                       ("2025", "2025-01-01", "2025-12-31", "year")])
+    assert [(q["amount"], q["period"]["start"][:4], q["status"]) for q in items] == [
+        (1_100_000, "2023", "actual"), (1_400_000, "2024", "actual"), (1_700_000, "2025", "planned")]
+
+
+def test_comparison_without_date_gets_the_span_one_year_earlier(nlp):
+    items = run(nlp, "Wheat exports rose to 4.1 mln tonnes in 2024 from 3.6 mln tonnes.", "2025-02-01",
+                dates=[("2024", "2024-01-01", "2024-12-31", "year")])
+    assert [q["period"] for q in items] == [
+        {"start": "2024-01-01", "end": "2024-12-31"}, {"start": "2023-01-01", "end": "2023-12-31"}]
+
+
+def test_week_ended_and_rate_without_time(nlp):
+    text = ("Crude stocks rose 2.4 mln barrels in the week ended March 20. "
+            "The field now pumps 80,000 barrels a day.")
+    items = run(nlp, text, "1987-03-25",
+                dates=[("the week ended March 20", "1987-03-14", "1987-03-20", "week")])
+    assert items[0]["period"] == {"start": "1987-03-14", "end": "1987-03-20"}
+    assert items[1]["period"] is None
+
+
+def test_date_of_a_report_is_not_the_period(nlp):
+    text = "The report, dated March 27, said buyers were interested in 2.3 mln tonnes of corn."
+    items = run(nlp, text, "1987-04-01", dates=[("March 27", "1987-03-27", "1987-03-27", "day")])
+    assert items[0]["period"] is None
+
+
+def test_capacity_has_no_period(nlp):
+    text = "The refinery at Sandport (capacity 130,000 bpd) will shut on March 14."
+    items = run(nlp, text, "1987-03-10", dates=[("March 14", "1987-03-14", "1987-03-14", "day")])
+    assert items[0]["status"] == "capacity" and items[0]["period"] is None
+
+
+# ----------------------------------------------------------------------------- facilities
+
+CPC = ("Caspian Pipeline Consortium pipeline", "pipeline", ["CPC pipeline"])
+AKTAU = ("Aktau port", "port", ["port of Aktau"])
+BTC = ("Baku-Tbilisi-Ceyhan pipeline", "pipeline", ["Baku-Tbilisi-Ceyhan pipeline", "BTC"])
+
+
+def test_facilities_by_preposition_and_subject(nlp):
+    text = ("ASTANA. Jan 14 (Interfax-Kazakhstan) - Oil transportation via the CPC pipeline reached "
+            "63 mln tonnes in 2024. Kazakhstan shipped 1.1 mln tonnes of oil from the port of Aktau "
+            "for onward export through the Baku-Tbilisi-Ceyhan pipeline.")
+    items = run(nlp, text, "2025-01-14", facilities=[CPC, AKTAU, BTC])
+    assert items[0]["facilities"] == ["Caspian Pipeline Consortium pipeline"]
+    assert sorted(items[1]["facilities"]) == ["Aktau port", "Baku-Tbilisi-Ceyhan pipeline"]
+
+
+def test_facility_relative_clause_and_possessive(nlp):
+    text = ("BTC, which runs from Baku to the port of Aktau's twin, has a capacity of 1.2 million "
+            "barrels per day. The CPC pipeline's throughput was 1.5 mln bpd.")
+    items = run(nlp, text, facilities=[BTC, CPC, AKTAU])
+    assert items[0]["facilities"] == ["Baku-Tbilisi-Ceyhan pipeline"]
+    assert items[1]["facilities"] == ["Caspian Pipeline Consortium pipeline"]
+
+
+def test_definite_description_and_capacity_anaphora(nlp):
+    text = ("Shell will close its Alpha refinery in April. Capacity is 180,000 bpd. "
+            "The refinery ran 150,000 bpd in March.")
+    alpha = ("Alpha refinery", "refinery", ["Alpha refinery"])
+    items = run(nlp, text, "1987-03-12", facilities=[alpha],
+                dates=[("April", "1987-04-01", "1987-04-30", "month"),
+                       ("March", "1987-03-01", "1987-03-31", "month")])
+    assert [q["facilities"] for q in items] == [["Alpha refinery"], ["Alpha refinery"]]
+
+
+def test_facility_of_another_clause_is_not_tied(nlp):
+    text = ("Under the deal, the company will supply 90,000 barrels a day to the Alpha refinery "
+            "with the option to place 30,000 bpd more through its own marketing network.")
+    alpha = ("Alpha refinery", "refinery", ["Alpha refinery"])
+    items = run(nlp, text, facilities=[alpha])
+    assert items[0]["facilities"] == ["Alpha refinery"]
+    assert items[1]["facilities"] == []
