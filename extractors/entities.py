@@ -185,7 +185,6 @@ def _is_ticker(doc, s, e) -> bool:
 
 
 def _prev_words(doc, s, n=2) -> list[str]:
-    span = doc.char_span(s, s, alignment_mode="expand") if False else None  # noqa: F841
     text = _text(doc)[max(0, s - 60):s]
     return re.findall(r"[\w'.’/-]+", text)[-n:]
 

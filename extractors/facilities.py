@@ -222,14 +222,6 @@ def _suffixes() -> frozenset:
     return frozenset(w.strip(".") for w in names.lexicon()["org_suffixes"])
 
 
-def _ent_label(doc, s: int, e: int) -> str:
-    """NER label covering exactly tokens [s, e), else ''."""
-    for ent in doc.ents:
-        if ent.start == s and ent.end == e:
-            return ent.label_
-    return ""
-
-
 class _Mention:
     __slots__ = ("start", "end", "kind", "canon", "written", "base", "qualifier", "excl", "conf", "gaz", "place")
 
