@@ -1,6 +1,7 @@
 """Operations commands: reextract, backfill, serve."""
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Optional
@@ -9,15 +10,6 @@ import typer
 
 from .cli import DbOption, fail, prefect_environment, print_summary
 from .config import DEFAULT_SOURCES, ConfigError, default_db_path, local_settings
-
-
-def dask_runner(address: Optional[str], workers: int):
-    """A DaskTaskRunner on ``address``, or on a local cluster of ``workers`` processes."""
-    from prefect_dask import DaskTaskRunner
-    if address:
-        return DaskTaskRunner(address=address)
-    return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1,
-                                          "processes": True, "dashboard_address": None})
 
 
 def register(app: typer.Typer) -> None:
@@ -44,6 +36,7 @@ def register(app: typer.Typer) -> None:
         address = dask_address or os.environ.get("FACTWIRE_DASK_ADDRESS") or \
             local_settings().get("dask", {}).get("address")
         if address or dask_workers:
+            from flows.runners import dask_runner
             flow = flow.with_options(task_runner=dask_runner(address, dask_workers or 2))
         summary = flow(db_path=path, all_articles=all_articles, batch_size=batch_size)
         typer.echo(f"re-extracted {summary['reextracted']} reports ({summary['facts']} facts) "
@@ -81,3 +74,41 @@ def register(app: typer.Typer) -> None:
         else:
             summary = go(samples_origin)
         print_summary(summary, title="factwire backfill")
+
+    @app.command()
+    def serve(
+        db: Optional[str] = DbOption,
+        sources: Path = typer.Option(DEFAULT_SOURCES, help="Sources file."),
+        api_url: Optional[str] = typer.Option(
+            None, help="Prefect API to use (default: $PREFECT_API_URL or [prefect] api_url in "
+                       "factwire.toml; otherwise a local Prefect server is started)."),
+        samples: bool = typer.Option(False, "--samples", help="Serve the bundled samples and poll them."),
+        limit: int = typer.Option(4, help="Flow runs at once, all sources together."),
+        per_host: int = typer.Option(2, help="Requests at once to one agency host."),
+        verbose: bool = typer.Option(False, "--verbose", "-v"),
+    ):
+        """Poll every source on its schedule (Prefect deployments) until interrupted.
+
+        Example: factwire serve --samples --db factwire.db
+        """
+        prefect_environment(verbose)
+        from flows.serve import prefect_api, serve_sources
+        from .sample_server import serve as serve_samples
+
+        api_url = api_url or os.environ.get("PREFECT_API_URL") or \
+            local_settings().get("prefect", {}).get("api_url")
+        path = db or default_db_path()
+        with contextlib.ExitStack() as stack:
+            origin = stack.enter_context(serve_samples()).origin if samples else None
+            try:
+                url, how = stack.enter_context(prefect_api(api_url))
+            except RuntimeError as exc:
+                fail(str(exc))
+            typer.echo(f"factwire serve: {how}")
+            typer.echo(f"database {path}; sources {sources}" + (f"; samples on {origin}" if origin else ""))
+            try:
+                serve_sources(str(sources), path, samples_origin=origin, limit=limit, per_host=per_host)
+            except ConfigError as exc:
+                fail(str(exc))
+            except KeyboardInterrupt:
+                typer.echo("factwire serve: stopped")

@@ -99,9 +99,7 @@ def register(app) -> None:
         except ReviewerConfigError as exc:
             fail(str(exc))
         import schemas
-        from schemas.review import ensure_review
         database = schemas.connect(path)
-        ensure_review(database)
         database.conn.close()
         ds = build_datasette(path, accounts)
         who = ", ".join(sorted(accounts)) or "none (read-only: set FACTWIRE_REVIEWERS)"
@@ -118,12 +116,10 @@ def register(app) -> None:
         Example: factwire export-gold --db factwire.db > reviewed_gold.jsonl && factwire eval reviewed_gold.jsonl
         """
         import schemas
-        from schemas.review import ensure_review
 
         from .review.core import gold_records
         database = open_existing_db(db or default_db_path())
-        schemas.ensure(database)  # the current views (facts overlays corrections)
-        ensure_review(database)
+        schemas.ensure(database)  # the current tables, triggers and views
         out = output.open("w", encoding="utf-8") if output else sys.stdout
         n = 0
         try:

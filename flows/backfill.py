@@ -26,7 +26,7 @@ def _in_range(day: str | None, since: str | None, until: str | None) -> bool:
 
 
 def _sitemap_plan(since, until):
-    def plan_entries(db, sources, fetcher, counts, errors, logger):
+    def plan_entries(db, sources, fetcher, counts, errors, logger, host_limits=False):
         plan = []
         for source in sources:
             if not source.sitemap_url:

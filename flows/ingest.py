@@ -48,14 +48,15 @@ def _error_text(state) -> str:
     return "failed"
 
 
-def _poll_all(db, sources, fetcher, counts, errors, logger):
+def _poll_all(db, sources, fetcher, counts, errors, logger, host_limits=False):
     """Poll every feed; returns [(source, entries to fetch)]."""
     futures = []
     for source in sources:
         # The validators belong to the source's feed, whatever origin serves it today.
         state = store.feed_state(db, source.name)
         futures.append((source, state, poll_feed.submit(
-            fetcher, source, etag=state.get("etag"), last_modified=state.get("last_modified"))))
+            fetcher, source, etag=state.get("etag"), last_modified=state.get("last_modified"),
+            host_limits=host_limits)))
     plan = []
     for source, state, future in futures:
         counts["feeds_polled"] += 1
@@ -96,8 +97,9 @@ def _poll_all(db, sources, fetcher, counts, errors, logger):
     return plan
 
 
-def _fetch_and_read(db, plan, fetcher, run_id, counts, errors, logger) -> list[Pending]:
-    futures = [(source, entry, fetch_page.submit(fetcher, source, entry))
+def _fetch_and_read(db, plan, fetcher, run_id, counts, errors, logger,
+                    host_limits=False) -> list[Pending]:
+    futures = [(source, entry, fetch_page.submit(fetcher, source, entry, host_limits=host_limits))
                for source, entries in plan for entry in entries]
     read = []
     for source, entry, future in futures:
@@ -175,9 +177,10 @@ def _store(db, p: Pending, run_id, record=None, status="extracted") -> int:
 
 
 def process(db, sources: list[Source], plan, fetcher: Fetcher, run_id: int, counts: Counter,
-            errors: list[str], logger, *, batch_size: int = 16, model: str | None = None) -> None:
+            errors: list[str], logger, *, batch_size: int = 16, model: str | None = None,
+            host_limits: bool = False) -> None:
     """Fetch, read, dedupe, extract and store the planned entries [(source, entries)]."""
-    pending = _fetch_and_read(db, plan, fetcher, run_id, counts, errors, logger)
+    pending = _fetch_and_read(db, plan, fetcher, run_id, counts, errors, logger, host_limits)
     fresh, copies = _classify(db, pending, counts)
     by_name = {s.name: s for s in sources}
     fresh += [Pending(by_name[row["source"]], FeedEntry(row["entry_id"] or article.url, article.url),
@@ -228,7 +231,8 @@ def run_flow(name: str, sources_path, db_path, samples_origin, only, plan_entrie
     counts, errors = Counter({k: 0 for k in COUNTERS}), []
     try:
         with Fetcher(options.pop("fetch_settings", None)) as fetcher:
-            plan = plan_entries(db, sources, fetcher, counts, errors, logger)
+            plan = plan_entries(db, sources, fetcher, counts, errors, logger,
+                                host_limits=options.get("host_limits", False))
             process(db, sources, plan, fetcher, run_id, counts, errors, logger, **options)
     except BaseException as exc:
         store.finish_run(db, run_id, dict(counts), errors + [f"run aborted: {exc!r}"], status="failed")
@@ -244,7 +248,12 @@ def run_flow(name: str, sources_path, db_path, samples_origin, only, plan_entrie
 def ingest(sources_path: str | None = None, db_path: str = "factwire.db",
            samples_origin: str | None = None, only: list[str] | None = None,
            batch_size: int = 16, model: str | None = None,
-           fetch_settings: FetchSettings | None = None) -> dict:
-    """Poll the configured sources and store every new report with its facts."""
+           fetch_settings: FetchSettings | None = None, host_limits: bool = False) -> dict:
+    """Poll the configured sources and store every new report with its facts.
+
+    ``host_limits``: take a slot of each agency host's Prefect global concurrency
+    limit around every request (set by scheduled deployments, which may overlap).
+    """
     return run_flow("ingest", sources_path, db_path, samples_origin, only, _poll_all,
-                    batch_size=batch_size, model=model, fetch_settings=fetch_settings)
+                    batch_size=batch_size, model=model, fetch_settings=fetch_settings,
+                    host_limits=host_limits)

@@ -7,10 +7,13 @@ URL fails at once: no retry storm.
 """
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from prefect import task
+from prefect.concurrency.sync import concurrency
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
@@ -39,6 +42,21 @@ _FETCH_RETRY = dict(retries=RETRIES, retry_delay_seconds=exponential_backoff(BAC
                     cache_policy=NO_CACHE)
 
 
+def host_limit_name(url: str) -> str:
+    """The Prefect global concurrency limit that guards one agency host."""
+    return f"factwire-host-{urlsplit(url).hostname or 'unknown'}"
+
+
+@contextlib.contextmanager
+def host_slot(url: str, enabled: bool):
+    """Take a slot of the host's global concurrency limit (scheduled runs share hosts)."""
+    if not enabled:
+        yield
+        return
+    with concurrency(host_limit_name(url), occupy=1, strict=False):
+        yield
+
+
 @dataclass
 class FeedPoll:
     source: str
@@ -48,10 +66,11 @@ class FeedPoll:
 
 @task(name="poll-feed", task_run_name="poll {source.name}", **_FETCH_RETRY)
 def poll_feed(fetcher: Fetcher, source: Source, etag: str | None = None,
-              last_modified: str | None = None) -> FeedPoll:
+              last_modified: str | None = None, host_limits: bool = False) -> FeedPoll:
     """One conditional GET of a source's feed, parsed."""
-    fetched = fetcher.get(source.feed_url, etag=etag, last_modified=last_modified,
-                          allow_local=source.local)
+    with host_slot(source.feed_url, host_limits):
+        fetched = fetcher.get(source.feed_url, etag=etag, last_modified=last_modified,
+                              allow_local=source.local)
     if fetched.not_modified:
         return FeedPoll(source.name, fetched, None)
     return FeedPoll(source.name, fetched,
@@ -66,9 +85,10 @@ def fetch_sitemap(fetcher: Fetcher, source: Source, url: str):
 
 
 @task(name="fetch-page", task_run_name="fetch {entry.link}", **_FETCH_RETRY)
-def fetch_page(fetcher: Fetcher, source: Source, entry: FeedEntry) -> Fetched:
+def fetch_page(fetcher: Fetcher, source: Source, entry: FeedEntry, host_limits: bool = False) -> Fetched:
     """GET one article page."""
-    return fetcher.get(entry.link, allow_local=source.local)
+    with host_slot(entry.link, host_limits):
+        return fetcher.get(entry.link, allow_local=source.local)
 
 
 @task(name="read-article", cache_policy=NO_CACHE)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from .review import TRIGGERS
 from .tables import TABLES, Table
 from .views import VIEWS
 
@@ -32,6 +33,9 @@ def ensure(db: sqlite_utils.Database) -> sqlite_utils.Database:
     """Create missing tables, columns and indexes; safe to call on every open."""
     for table in TABLES:
         _create(db, table)
+    with db.conn:
+        for sql in TRIGGERS.values():
+            db.execute(sql)
     for name, sql in VIEWS.items():
         db.create_view(name, sql.strip(), replace=True)
     return db

@@ -7,9 +7,8 @@ and ``entity_names`` views (schemas/views.py) overlay them on the extractions.
 
 Every correction and every merge is copied into ``audit_log`` by SQLite
 triggers, whoever writes it; ``audit_log`` itself refuses UPDATE and DELETE.
-The triggers are created by :func:`ensure_review` (called by every review code
-path: the Datasette plugin at startup, ``factwire review``, ``factwire
-export-gold``), since ``schemas.db.ensure`` creates tables and views only.
+The triggers are created with the tables by :func:`schemas.db.ensure`, so every
+database factwire opens has them.
 """
 from __future__ import annotations
 
@@ -97,19 +96,3 @@ TRIGGERS = {
                   json_object('alias', new.alias, 'canonical', new.canonical, 'kind', new.kind));
         end""",
 }
-
-
-def ensure_review(db) -> None:
-    """Create the review tables (if ``schemas.ensure`` has not) and their triggers.
-
-    ``db`` is a ``sqlite_utils.Database`` or a ``sqlite3.Connection``.
-    """
-    conn = getattr(db, "conn", db)
-    import sqlite_utils
-    from .db import _create
-    sdb = db if isinstance(db, sqlite_utils.Database) else sqlite_utils.Database(conn)
-    for table in REVIEW_TABLES:
-        _create(sdb, table)
-    with conn:
-        for sql in TRIGGERS.values():
-            conn.execute(sql)

@@ -20,7 +20,6 @@ from factwire.cli import app
 from factwire.review import core, settings
 from factwire.review_cli import build_datasette
 from factwire.store import write_extraction
-from schemas.review import ensure_review
 
 PASSWORD = "correct horse battery"
 
@@ -107,7 +106,6 @@ def record_2():
 def make_review_db(path) -> str:
     """A factwire database with two reports from two agencies, written by the store."""
     db = schemas.connect(str(path))
-    ensure_review(db)
     with db.conn:
         db["sources"].insert_all([{"name": "wire", "title": "Wire"},
                                   {"name": "trend", "title": "Trend"}], pk="name")

@@ -138,11 +138,9 @@ def startup(datasette):
         def ensure(conn):
             import sqlite_utils
             from schemas.db import ensure as ensure_schema
-            from schemas.review import ensure_review
             sdb = sqlite_utils.Database(conn)
             if "articles" in sdb.table_names():
                 ensure_schema(sdb)
-                ensure_review(sdb)
 
         await db.execute_write_fn(ensure, transaction=False)
     return inner
