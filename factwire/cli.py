@@ -258,3 +258,4 @@ from . import ops_cli, query_cli, review_cli  # noqa: E402
 query_cli.register(app)
 review_cli.register(app)
 ops_cli.register(app)
+

@@ -83,6 +83,7 @@ def register(app: typer.Typer) -> None:
             None, help="Prefect API to use (default: $PREFECT_API_URL or [prefect] api_url in "
                        "factwire.toml; otherwise a local Prefect server is started)."),
         samples: bool = typer.Option(False, "--samples", help="Serve the bundled samples and poll them."),
+        samples_origin: Optional[str] = typer.Option(None, help="Origin replacing {samples} in URLs."),
         limit: int = typer.Option(4, help="Flow runs at once, all sources together."),
         per_host: int = typer.Option(2, help="Requests at once to one agency host."),
         verbose: bool = typer.Option(False, "--verbose", "-v"),
@@ -99,7 +100,7 @@ def register(app: typer.Typer) -> None:
             local_settings().get("prefect", {}).get("api_url")
         path = db or default_db_path()
         with contextlib.ExitStack() as stack:
-            origin = stack.enter_context(serve_samples()).origin if samples else None
+            origin = stack.enter_context(serve_samples()).origin if samples else samples_origin
             try:
                 url, how = stack.enter_context(prefect_api(api_url))
             except RuntimeError as exc:
