@@ -218,13 +218,19 @@ def _gazetteer_candidates(doc) -> tuple[list[_C], list[tuple[int, int]]]:
     return out, skip
 
 
+_NON_ALPHA = re.compile(r"[^A-Za-z]")
+_NON_UPPER = re.compile(r"[^A-Z]")
+
+
 def _caps_lines(text: str) -> list[tuple[int, int]]:
     """Lines written in capitals (headlines): the model's entities there are guesses."""
     out = []
     for m in re.finditer(r"[^\n]+", text):
         line = m.group()
-        letters = [c for c in line if c.isalpha()]
-        if len(letters) >= 15 and sum(c.isupper() for c in letters) >= 0.9 * len(letters):
+        if len(line) < 15 or not line[:1].isupper():
+            continue
+        letters = len(_NON_ALPHA.sub("", line))
+        if letters >= 15 and len(_NON_UPPER.sub("", line)) >= 0.9 * letters:
             out.append(m.span())
     return out
 

@@ -175,5 +175,10 @@ def find_all(text: str, needle: str, *, case: bool = True) -> list[tuple[int, in
     """Every whole-word occurrence of ``needle`` in ``text`` (line breaks may stand for spaces)."""
     if not needle:
         return []
+    return [(m.start(), m.end()) for m in _word_pattern(needle, case).finditer(text)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _word_pattern(needle: str, case: bool):
     pat = r"(?<![\w])" + r"\s+".join(re.escape(p) for p in needle.split()) + r"(?![\w])"
-    return [(m.start(), m.end()) for m in re.finditer(pat, text, 0 if case else re.I)]
+    return re.compile(pat, 0 if case else re.I)
