@@ -757,8 +757,9 @@ def timeline(conn, flt: FactFilter, *, per: str = "quarter", limit: int | None =
 
     A fact belongs to the bucket holding its period (or, with no period, its report's
     date); a period longer than a bucket ("2024" by quarter) is its own row.  Facts of the
-    same bucket, period, unit, rate and status form one group; a group whose reports give
-    different figures is a conflict.
+    same bucket, period, unit, rate and status (and, without a facility filter, the same
+    facilities) form one group; a group whose reports disagree (see ``_disagree``) is a
+    conflict.
     """
     if per not in PERS:
         raise QueryError(f"--per: {per!r} is not one of {', '.join(PERS)}")
@@ -826,15 +827,23 @@ def timeline(conn, flt: FactFilter, *, per: str = "quarter", limit: int | None =
             "truncated": bool(limit and len(rows) >= limit), "notes": w.notes}
 
 
-def _subset(a: list[float], b: list[float]) -> bool:
-    return all(any(_same(x, y) for y in b) for x in a)
+CONFLICT_RATIO = 2.0
 
 
 def _disagree(figures: list[list[float]]) -> bool:
-    """Two reports disagree when neither's figures are all among the other's."""
+    """Do two reports give different figures for the same thing?
+
+    Two reports conflict when they share no figure and some figure of one is within a
+    factor of ``CONFLICT_RATIO`` of a figure of the other ("63.5 mln t" against "60 mln t").
+    Figures far apart (90 mln t of output, 1 mln t of exports to one buyer) measure
+    different things, and a report repeating another's figure agrees with it.
+    """
     for i, a in enumerate(figures):
         for b in figures[i + 1:]:
-            if not _subset(a, b) and not _subset(b, a):
+            if any(_same(x, y) for x in a for y in b):
+                continue
+            if any(x and y and max(x, y) / min(x, y) < CONFLICT_RATIO
+                   for x in a for y in b if x is not None and y is not None and x > 0 and y > 0):
                 return True
     return False
 

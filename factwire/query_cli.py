@@ -8,6 +8,7 @@ rich and matplotlib are imported inside the commands so start-up stays light.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import sqlite3
@@ -155,25 +156,53 @@ def _status_cell(row: dict) -> str:
     return f"{status} ({review})" if review and review != "unreviewed" else status
 
 
-def fact_table(rows: list[dict], title: str | None = None):
+def fact_table(rows: list[dict], title: str | None = None, width: int | None = None):
+    """The facts as a rich table whose column widths are fixed here to fit ``width``.
+
+    (Left to itself rich can overflow the terminal by a character when it must shrink
+    several columns at once, so the widths are worked out: the evidence takes the rest.)
+    """
+    from rich import box
     from rich.table import Table
     from rich.text import Text
-    table = Table(title=title, show_lines=False, header_style="bold")
-    table.add_column("amount", justify="right", no_wrap=True)
-    table.add_column("commodity", max_width=14)
-    table.add_column("facilities", max_width=28)
-    table.add_column("period", no_wrap=True)
-    table.add_column("status", max_width=12)
-    table.add_column("source", no_wrap=True)
-    table.add_column("published", no_wrap=True)
-    table.add_column("evidence", ratio=1, min_width=30)
-    for r in rows:
-        evidence = Text(r["snippet"])
-        if r.get("snippet_span"):
-            evidence.stylize("bold", *r["snippet_span"])
-        table.add_row(r["amount_text"], r.get("commodity") or "", "; ".join(r["facilities"]),
-                      r["period"], _status_cell(r), r.get("source") or "", r.get("published") or "",
-                      evidence)
+    width = width or console().width
+    cells = [[r["amount_text"], r.get("commodity") or "", "; ".join(r["facilities"]), r["period"],
+              _status_cell(r), r.get("source") or "", r.get("published") or ""] for r in rows]
+    heads = ["amount", "commodity", "facilities", "period", "status", "source", "published"]
+    caps = [16, 12, 24, 12, 12, 11, 10]
+    widths = [min(cap, max([len(h)] + [len(c[i]) for c in cells])) for i, (h, cap) in enumerate(zip(heads, caps))]
+    keep = list(range(7))
+    # Each column's width includes its padding (1 left, 1 right); the evidence wants 24 or more.
+    while sum(widths[i] + 2 for i in keep) + 26 > width and len(keep) > 4:
+        keep.remove(next(i for i in (6, 3, 1, 5) if i in keep))
+    evidence = max(18, width - sum(widths[i] + 3 for i in keep))
+
+    def build(evidence_width: int):
+        table = Table(title=title, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False,
+                      show_edge=False)
+        for i in keep:
+            table.add_column(heads[i], justify="right" if i == 0 else "left", min_width=widths[i],
+                             max_width=widths[i], overflow="ellipsis" if i in (2, 5) else "fold",
+                             no_wrap=i == 0)
+        table.add_column("evidence", min_width=evidence_width, max_width=evidence_width)
+        for r, row in zip(rows, cells):
+            text = Text(r["snippet"])
+            if r.get("snippet_span"):
+                text.stylize("bold", *r["snippet_span"])
+            table.add_row(*[row[i] for i in keep], text)
+        return table
+
+    # Measure the rendering and give the evidence what is left (rich's own shrinking can
+    # overflow a narrow terminal by a character).
+    from rich.console import Console
+    for _ in range(4):
+        table = build(evidence)
+        probe = Console(width=10_000, file=io.StringIO(), no_color=True, color_system=None)
+        probe.print(table)
+        overflow = max((len(l) for l in probe.file.getvalue().splitlines()), default=0) - width
+        if overflow <= 0 or evidence <= 18:
+            break
+        evidence = max(18, evidence - overflow)
     return table
 
 
@@ -459,10 +488,10 @@ def search_command(
     for n, h in enumerate(hits, 1):
         head = Text(f"{n}. ", style="bold")
         head.append(_marked(h["title_marked"] or h["title"] or "", "bold"))
-        head.append(f"  {h['source']} {h['published'] or ''}", style="dim")
         con.print(head)
+        con.print(Text(f"   {h['source']} {h['published'] or ''}  {h['canonical_url']}", style="dim"),
+                  soft_wrap=True)
         con.print(Text("   ") + _marked(h["snippet"], "bold reverse"))
-        con.print(Text(f"   {h['canonical_url']}", style="dim"))
         for f in h["facts"]:
             bits = [f["amount_text"], f["commodity"] or "", "; ".join(f["facilities"]), f["period"],
                     f["status"] or ""]
@@ -521,8 +550,10 @@ def sql_command(
 
 SOURCE_COLUMNS = ["source", "articles", "extracted", "duplicate", "failed", "not_english", "facts",
                   "first_published", "last_published"]
-RUN_COLUMNS = ["id", "flow", "started", "status", "feeds_polled", "feeds_unchanged", "feeds_failed",
-               "articles_new", "articles_unchanged", "articles_duplicate", "articles_failed", "facts"]
+RUN_COLUMNS = [("id", "id"), ("flow", "flow"), ("started", "started"), ("status", "status"),
+               ("feeds", "feeds_polled"), ("304", "feeds_unchanged"), ("feed err", "feeds_failed"),
+               ("new", "articles_new"), ("unchanged", "articles_unchanged"), ("dup", "articles_duplicate"),
+               ("failed", "articles_failed"), ("facts", "facts")]
 
 
 def stats_command(
@@ -547,8 +578,9 @@ def stats_command(
     review = [(k, v) for k, v in sorted(s["review"].items())] + [
         ("reviewed share", f"{100 * s['reviewed_share']:.1f}%")]
     sections = [("Sources", SOURCE_COLUMNS, [[r.get(c) for c in SOURCE_COLUMNS] for r in s["sources"]]),
-                (f"Runs (latest {len(s['runs'])} of {s['runs_total']})", RUN_COLUMNS,
-                 [[r.get(c) for c in RUN_COLUMNS] for r in s["runs"]]),
+                (f"Runs (latest {len(s['runs'])} of {s['runs_total']})", [h for h, _ in RUN_COLUMNS],
+                 [[(r.get(c) or "")[:16].replace("T", " ") if c == "started" else r.get(c)
+                   for _, c in RUN_COLUMNS] for r in s["runs"]]),
                 ("Extraction coverage", ["what", "count"], coverage),
                 ("Review progress", ["review_status", "facts"], review)]
     if not is_tty():
@@ -563,7 +595,8 @@ def stats_command(
         for c in columns:
             table.add_column(c, justify="left" if c in ("source", "flow", "started", "status", "what",
                                                         "review_status", "first_published",
-                                                        "last_published") else "right")
+                                                        "last_published") else "right",
+                             no_wrap=c in ("started", "status", "source"))
         for r in rows:
             table.add_row(*[_cell(v) for v in r])
         con.print(table)

@@ -466,6 +466,13 @@ def test_agreeing_reports_are_not_a_conflict(tmp_path):
     c.close()
 
 
+def test_conflicts_need_close_figures_and_no_shared_one():
+    assert q._disagree([[1_400_000], [1_500_000]])
+    assert not q._disagree([[90_000_000], [1_000_000]])           # output against one buyer's share
+    assert not q._disagree([[96_200_000, 1_700_000], [96_200_000]])  # the same figure repeated
+    assert not q._disagree([[1_400_000], [1_401_000]])            # rounding
+
+
 def test_timeline_command_and_plot(fixture_db, tmp_path):
     db = fixture_db[0]
     result = invoke(["timeline", "--facility", "BTC", "--commodity", "oil", "--per", "year"], db)
