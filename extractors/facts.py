@@ -481,14 +481,22 @@ def _status(doc, item, ctx):
             return "capacity"
         if auxes & {"could", "may", "might"}:
             return "forecast"
+        if (auxes & future_words or auxes & {"would", "should"}) and lem in (
+                "expand", "increase", "raise", "boost", "double", "triple", "lift", "upgrade") and any(
+                x.lemma_.lower() in st["capacity_nouns"] for x in chain[n + 1:n + 4]):
+            return "planned"          # "a capacity of 10 bcm, which will be expanded to 20 bcm"
         if auxes & future_words or auxes & {"would", "should"}:
             seen_future = True
             if any(_agentive(s) for s in subjs) and lem not in CHANGE_VERBS and t.pos_ == "VERB" \
                     and "auxpass" not in {c.dep_ for c in t.children}:
                 return "planned"
             return "forecast"
-        if "to" in auxes and lem != "be" and any(c.lemma_ == "be" and c.dep_ == "aux" for c in t.children):
+        if "to" in auxes and lem != "be" and (any(c.lemma_ == "be" and c.dep_ == "aux" for c in t.children)
+                                              or (t.dep_ == "xcomp" and t.head.lemma_ == "be"
+                                                  and t.head.tag_ in ("VBZ", "VBP", "VBD"))):
             return "planned"          # "transit is to reach 2.2 mln tons"
+        if t.dep_ == "relcl" and t.tag_ in ("VBZ", "VBP", "VBD"):
+            break                     # "the refinery, which processes 400,000 bpd": its own finite clause
         past = t.tag_ == "VBD" or auxes & {"have", "has", "had", "was", "were", "been"}
         if past:
             # what happened: stop looking higher unless a verb of projection governs it
@@ -919,6 +927,16 @@ def _periods(doc, items, ctxs, dates):
                                                abs(items[j]["char_start"] - items[i]["char_start"])))
             p = result[sib]
             revision = bool(_REVISION.search(ctx["lead"])) or ctx.get("estimate_after")
+            prev_period = re.match(r"\s*(?:in|for|during)?\s*(?:the\s+)?(?:previous|prior|preceding)\s+"
+                                   r"(?:week|weeks|month|period|quarter|four\s+weeks|fortnight)\b",
+                                   doc_text(doc)[items[i]["char_end"]:items[i]["char_end"] + 40], re.I)
+            if ctx["comparison"] and not ctxs[sib]["comparison"] and prev_period:
+                d0, d1 = dt.date.fromisoformat(p["start"]), dt.date.fromisoformat(p["end"])
+                length = (d1 - d0).days + 1
+                result[i] = {"start": (d0 - dt.timedelta(days=length)).isoformat(),
+                             "end": (d1 - dt.timedelta(days=length)).isoformat(),
+                             "precision": p.get("precision"), "derived": True}
+                continue
             if ctx["comparison"] and not ctxs[sib]["comparison"] and not revision:
                 if p.get("precision") in ("week", "day"):
                     continue
@@ -1025,6 +1043,26 @@ def link(doc, items) -> None:
         c["amount_ids"] = all_ids - c["span_ids"]
     anchors = [c["anchor"] for c in ctxs]
     dates = _usable_dates(doc)
+    # "daily output averaged 480,000 barrels": a rate written as an adjective of the noun
+    rate_adj = lexicon()["units"]["rate_adjectives"]
+    cap_nouns = _lex()["st"]["capacity_nouns"]
+    for it, c in zip(items, ctxs):
+        if it["per"] is not None:
+            continue
+        cv = _clause_verb(c["anchor"])
+        nouns = []
+        for t in c["chain"][1:]:
+            if t.pos_ in ("NOUN", "PROPN"):
+                nouns.append(t)
+            if t.i == cv.i:
+                break
+        nouns += [ch for ch in cv.children if ch.dep_ in ("nsubj", "nsubjpass") and ch.i not in c["span_ids"]]
+        for t in nouns:
+            adj = [ch.lower_ for ch in t.children if ch.dep_ in ("amod", "compound", "advmod")]
+            per = next((rate_adj[a] for a in adj if a in rate_adj), None)
+            if per and (per != "year" or t.lemma_.lower() in cap_nouns):
+                it["per"] = per
+                break
     # status first: capacity/reserves change how a period is inherited
     for it, c in zip(items, ctxs):
         it["status"] = _status(doc, it, c)
@@ -1103,10 +1141,25 @@ def link(doc, items) -> None:
                 r"\s*(?:\([^)]{0,12}\)\s*)?,?\s*(?:or|i\.e\.|equivalent\s+to)\s*", doc_text(doc)[o["char_end"]:it["char_start"]]):
             it["status"] = o["status"]
             it["facilities"] = list(o["facilities"]) or it["facilities"]
-            if it["per"] == o["per"]:
+            if o["period"] or it["per"] == o["per"]:
                 it["period"] = o["period"]
-            elif o["period"] and not it["period"]:
-                it["period"] = o["period"]
+    # "a capacity of 10 bcm per year, which will be expanded to 20 bcm": the new capacity keeps the rate
+    # basis and the installation of the capacity it restates
+    st = _lex()["st"]
+    for k, (it, c) in enumerate(zip(items, ctxs)):
+        if it["status"] not in ("planned", "capacity") or it["per"] is not None:
+            continue
+        prev = [j for j in range(k) if ctxs[j]["sent"].start == c["sent"].start and items[j]["unit"] == it["unit"]
+                and items[j]["per"] and items[j]["status"] in ("capacity", "planned")]
+        if not prev:
+            continue
+        o = prev[-1]
+        cap_here = any(t.lemma_.lower() in st["capacity_nouns"] for t in c["chain"]) or (
+            c["verbs"] and c["verbs"][0].dep_ in ("relcl", "conj") and c["verbs"][0].head.i in
+            {t.i for t in ctxs[o]["chain"]})
+        if cap_here:
+            it["per"] = items[o]["per"]
+            it["facilities"] = it["facilities"] or list(items[o]["facilities"])
     # "16 bcm a year, of which 6 bcm is for Turkey": a part of a whole shares its status and installation
     whole = None
     for k, it in enumerate(items):
@@ -1117,8 +1170,8 @@ def link(doc, items) -> None:
         if whole is None or ctxs[whole]["sent"].start != ctxs[k]["sent"].start:
             continue
         it["status"] = items[whole]["status"]
-        it["facilities"] = list(items[whole]["facilities"])
-        it["period"] = items[whole]["period"]
+        it["facilities"] = it["facilities"] or list(items[whole]["facilities"])
+        it["period"] = it["period"] or items[whole]["period"]
     for it in items:
         it.pop("_how", None)
 
@@ -1212,7 +1265,7 @@ def _fill_commodities(doc, items, ctxs, fac_mentions):
     dominant = None
     if counts:
         best = max(counts.items(), key=lambda kv: (kv[1][0], -kv[1][1]))
-        if best[1][0] >= 2:
+        if best[1][0] >= 2 or len(counts) == 1:
             dominant = best[0]
     for k, (it, c) in enumerate(zip(items, ctxs)):
         if it["commodity"]:
@@ -1262,17 +1315,20 @@ def _fill_commodities(doc, items, ctxs, fac_mentions):
                 if not (it["char_start"] <= h[0] < it["char_end"]) and _compatible(_canon(h[2]), it["unit"])]
         before = [h for h in hits if h[0] < it["char_start"]]
         after = [h for h in hits if h[0] >= it["char_end"]]
-        pick = (before[-1] if before else None) or (after[0] if after else None)
-        if pick is not None:
-            g = _canon(pick[2])
+        if before:
+            g = _canon(before[-1][2])
         if g is None:
-            # the last amount of the same unit, a few sentences back
-            for j in range(k - 1, -1, -1):
-                if ctxs[j]["sent"].start_char < sent.start_char and items[j]["unit"] == it["unit"] \
-                        and items[j]["per"] == it["per"] \
-                        and items[j]["commodity"] and it["char_start"] - items[j]["char_end"] < 600:
-                    g = items[j]["commodity"]
-                    break
+            # the main amount of the same unit in the sentences just before (same rate basis first)
+            prev = [j for j in range(k) if ctxs[j]["sent"].start_char < sent.start_char
+                    and items[j]["unit"] == it["unit"] and items[j]["commodity"]
+                    and it["char_start"] - items[j]["char_end"] < 600]
+            if prev:
+                last_sent = ctxs[prev[-1]]["sent"].start_char
+                in_last = [j for j in prev if ctxs[j]["sent"].start_char == last_sent]
+                same_per = [j for j in in_last if items[j]["per"] == it["per"]]
+                g = items[(same_per or in_last)[0]]["commodity"]
+        if g is None and after:
+            g = _canon(after[0][2])
         if g is None and _compatible(dominant, it["unit"]):
             g = dominant
         if g is None:

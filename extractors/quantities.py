@@ -167,7 +167,9 @@ def _mentions(doc) -> list[Mention]:
     c = _compiled()
     text = doc_text(doc)
     dates = _date_spans(doc)
-    pct = {(e.start_char, e.end_char) for e in doc.ents if e.label_ in ("PERCENT", "MONEY")}
+    # the model's MONEY/PERCENT spans, only where a currency or percent word is written in them
+    pct = {(e.start_char, e.end_char) for e in doc.ents if e.label_ in ("PERCENT", "MONEY")
+           and (c["money_re"].search(e.text) or re.search(r"(?i)pct|%|percent|per\s+cent", e.text))}
     out = []
     for m in NUMBER_RE.finditer(text):
         men = Mention(m)
@@ -362,6 +364,17 @@ def _amounts(doc) -> list[dict]:
         if not before:
             continue
         ref = before[-1]
+        # "3.15 mln kilolitres, equivalent to 661,000 bpd, from 3.39 mln": the figure is compared with
+        # the main amount, not with its conversion; a shared scale word tells them apart
+        mains = [f for f in before if f["sent"] == si and not re.search(
+            r"(?:,\s*or|equivalent\s+to|\(\s*(?:about|around|some)?|i\.e\.)\s*$",
+            text[max(0, f["char_start"] - 25):f["char_start"]], re.I)]
+        if men.scale:
+            scaled = [f for f in mains if (f["men"].scale or "").lower() == men.scale.lower()]
+            if scaled:
+                ref = scaled[-1]
+            elif mains:
+                ref = mains[-1]
         same_sentence = ref["sent"] == si
         lead = text[starts[si]:men.qual_start]
         compare = bool(_COMPARE_BEFORE.search(lead))
@@ -421,9 +434,14 @@ def _amounts(doc) -> list[dict]:
             break
     for k, f in enumerate(found):
         if k > 0 and found[k - 1]["sent"] == f["sent"] and found[k - 1]["unit"] == f["unit"] and re.fullmatch(
-                r"\s*(?:\([^)]{0,12}\)\s*)?,\s*of\s+which\s+(?:some\s+|about\s+|around\s+)?",
+                r"\s*(?:of\s+[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2}\s*)?(?:\([^)]{0,12}\)\s*)?,?\s*"
+                r"(?:of\s+which|including|among\s+them|comprising|of\s+this|incl\.)\s*(?:some\s+|about\s+|around\s+)?",
                 text[found[k - 1]["char_end"]:f["char_start"]]) and found[k - 1]["amount"] >= f["amount"]:
             f["partitive"] = True
+        elif k > 0 and found[k - 1].get("partitive") and found[k - 1]["sent"] == f["sent"] and re.fullmatch(
+                r"\s*(?:of\s+[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2}\s*)?(?:for\s+[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?\s*)?"
+                r",?\s*(?:and\s+)?", text[found[k - 1]["char_end"]:f["char_start"]]):
+            f["partitive"] = True     # "including 1.5 mln tonnes of corn and 1.2 mln tonnes of wheat"
     for k, f in enumerate(found):
         if f["per"] is None and k > 0 and found[k - 1].get("partitive") and found[k - 1]["sent"] == f["sent"] \
                 and found[k - 1]["unit"] == f["unit"] and re.fullmatch(
