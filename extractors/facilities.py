@@ -135,6 +135,10 @@ def _name_left(doc, i: int, lower_doc: bool) -> tuple[int, int] | None:
             j -= 1
             continue
         # joiners inside a name: Baku-Tbilisi-Ceyhan, Bir 'Ali, Ponta da Madeira
+        if j > 1 and tok.text in ("-", "–") and not tok.whitespace_ and not doc[j - 1].whitespace_ and \
+                doc[j - 1].lower_ in ("al", "el", "ad", "ar", "as", "bin", "ibn", "abu") and _is_cap(doc[j - 2], lower_doc):
+            j -= 1                                     # "Mina al-Ahmadi"
+            continue
         if j > 0 and _is_cap(doc[j - 1], lower_doc) and doc[j - 1].text not in d["stop"] and (
                 (tok.text in ("-", "–", "/", "&") and not tok.whitespace_ and not doc[j - 1].whitespace_)
                 or tok.text in ("'", "’")
@@ -271,6 +275,18 @@ def _pattern_mentions(doc) -> list[_Mention]:
             i -= 1
         left = None
         acr_alias = None
+        if i >= 3 and doc[i].text == "," and doc[i - 2].text == "," and \
+                _place_kind(doc[i - 1].text) in ("state", "country"):
+            # "Sun Co's Marcus Hook, Pa., refinery"
+            rng = _name_left(doc, i - 3, lower_doc)
+            if rng:
+                s0, e0 = _strip_name(doc, *rng)
+                if s0 < e0 and not _is_org(doc, s0, e0):
+                    base = names.clean(doc[s0:e0].text)
+                    out.append(_Mention(doc[s0].idx, h.end_char, kind, _canonical(base, list(h), kind),
+                                        names.clean(doc[s0:h.end].text), base=base,
+                                        qualifier=doc[i - 1].text, conf=0.75))
+                    continue
         if i >= 2 and doc[i].text == ")" and doc[i - 2].text == "(" and doc[i - 1].text.isupper():
             acr_alias = doc[i - 1].text                # "Baku-Tbilisi-Ceyhan (BTC) oil pipeline"
             i -= 3
@@ -489,8 +505,9 @@ def collect_mentions(doc) -> list[_Mention]:
     pats = _pattern_mentions(doc) + _mooring_ids(doc)
     # a longer name built on a gazetteer name is another facility ("West Chirag platform")
     longer = [m for m in pats if m.excl and m.canon and any(
-        g.start > m.start and g.end == m.end and
-        re.match(r"^[A-Z][\w-]*\s", _text(doc)[m.start:g.start] or "x") for g in gaz)]
+        (g.start > m.start and g.end == m.end and re.match(r"^[A-Z][\w-]*\s", _text(doc)[m.start:g.start] or "x"))
+        or (g.start == m.start and g.end < m.end and g.kind != m.kind)      # "Mina al-Ahmadi refinery"
+        for g in gaz)]
     gaz = [g for g in gaz if not any(g.start >= m.start and g.end <= m.end for m in longer)]
     pats = [m for m in pats if not any(_overlaps(m, g) for g in gaz)]
     # longest first, drop overlapping pattern mentions
