@@ -173,8 +173,8 @@ def fact_table(rows: list[dict], title: str | None = None, width: int | None = N
     widths = [min(cap, max([len(h)] + [len(c[i]) for c in cells])) for i, (h, cap) in enumerate(zip(heads, caps))]
     keep = list(range(7))
     # Each column's width includes its padding (1 left, 1 right); the evidence wants 24 or more.
-    while sum(widths[i] + 2 for i in keep) + 26 > width and len(keep) > 4:
-        keep.remove(next(i for i in (6, 3, 1, 5) if i in keep))
+    while sum(widths[i] + 3 for i in keep) + 24 > width and len(keep) > 2:
+        keep.remove(next(i for i in (6, 3, 1, 5, 4) if i in keep))
     evidence = max(18, width - sum(widths[i] + 3 for i in keep))
 
     def build(evidence_width: int):

@@ -383,8 +383,15 @@ def test_facts_table_on_a_terminal(fixture_db):
     result = invoke(["facts", "-c", "oil", "--limit", "2"], fixture_db[0],
                     env={"FACTWIRE_TTY": "1", "COLUMNS": "150", "NO_COLOR": "1"})
     assert result.exit_code == 0
-    assert "first 2 of 3 facts" in result.stdout and "amount ┃ commodity" in result.stdout
+    assert "first 2 of 3 facts" in result.stdout
+    header = next(l for l in result.stdout.splitlines() if "amount" in l)
+    assert header.split() == ["amount", "commodity", "facilities", "period", "status", "source",
+                              "published", "evidence"]
     assert "2.2 mln t/year" in result.stdout
+    for width in (60, 80, 100):  # the table always fits the terminal
+        out = invoke(["facts", "-f", "BTC"], fixture_db[0],
+                     env={"FACTWIRE_TTY": "1", "COLUMNS": str(width), "NO_COLOR": "1"}).stdout
+        assert max(len(l) for l in out.splitlines()) <= width and "evidence" in out
 
 
 def test_facts_notes_go_to_stderr(fixture_db):
