@@ -38,6 +38,9 @@ _AREA_NOUNS = {"coast", "island", "region", "province", "city", "town", "port", 
                "shores", "outskirts", "centre", "center", "capital", "state", "village", "area", "gulf", "bay"}
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
+_STRONG_ORG_TAILS = {"management", "securities", "industries", "brothers", "corp", "inc", "co", "ltd", "plc",
+                     "company", "corporation", "group", "associates", "partners", "bank", "exchange", "agency",
+                     "ministry", "association", "institute", "council", "commission", "trading", "capital"}
 _NOT_ORG_HEADS = {"project", "projects", "program", "programme", "programs", "tax", "scheme", "plan", "act",
                   "initiative", "agreement", "accord", "bonus", "sales", "deal", "index", "contract", "treaty",
                   "round", "talks", "summit", "conference", "forum", "week", "blend"}
@@ -248,6 +251,14 @@ def _ner_candidates(doc, gaz: list[_C], skip, fac_spans) -> list[_C]:
             toks = toks[1:]
         while toks and toks[-1].is_lower and toks[-1].is_stop:
             toks = toks[:-1]
+        if t == "place":
+            # "Gulf early Tuesday": a place name stops at its first lower-case word
+            cut = next((k for k, tk in enumerate(toks) if k > 0 and tk.is_lower and tk.is_alpha and
+                        tk.lower_ not in ("of", "de", "del", "da", "do", "al", "el", "la", "le", "and", "on", "upon")), None)
+            if cut is not None:
+                toks = toks[:cut]
+        if t == "place" and len(toks) > 1 and toks[-1].lower_ in _STRONG_ORG_TAILS:
+            t = "org"                                  # "Friedburg Commodity Management"
         if not toks:
             continue
         s, e = toks[0].idx, toks[-1].idx + len(toks[-1])
@@ -402,6 +413,7 @@ def _fix_types(doc, cands: list[_C]) -> list[_C]:
     lx = _lex()
     people_full = [c for c in cands if c.type == "person" and len(names.clean(c.text).split()) >= 2]
     surnames = {w for c in people_full for w in names.clean(c.text).split()[1:] if w[:1].isupper() and len(w) > 2}
+    surnames |= {re.sub(r"^(?:al|el|Al|El)-", "", w) for w in surnames}
     out = []
     for c in cands:
         text = names.clean(c.text)
@@ -707,6 +719,7 @@ def _merge(doc, cands: list[_C]) -> dict[str, list[dict]]:
         words = g["name"].split()
         if len(words) == 1 and g["type"] in ("person", "org"):
             hits = [p for p in people if p != k and words[0].lower() in
+                    [re.sub(r"^(?:al|el)-", "", w.lower()) for w in groups[p]["name"].split()[1:]] +
                     [w.lower() for w in groups[p]["name"].split()[1:]]]
             if len(hits) >= 1 and not (g["type"] == "org" and g["named"]):
                 _absorb(groups[hits[0]], g)
@@ -801,7 +814,7 @@ def _find_prefix_group(groups, order, k, ministry=False):
             if o["name"].startswith("Ministry of") and topic and topic in ok:
                 return other
             continue
-        if ok.startswith(kk + " ") or any(names.key(s).startswith(kk + " ") for s in o["spellings"]) or (
+        if ok.startswith(kk + " ") or (ok == kk and " " not in g["name"]) or any(names.key(s).startswith(kk + " ") for s in o["spellings"]) or (
                 " " not in kk and ok.endswith(" " + kk) and ok != names.fold(o["name"])):
             # "Champlin" -> "Champlin Petroleum Co"; "Kellogg" -> "M.W. Kellogg Co"
             if best is None or len(o["mentions"]) > len(groups[best]["mentions"]):
