@@ -53,8 +53,8 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, (list, tuple)):
         return "; ".join(_cell(v) for v in value)
-    if isinstance(value, float):
-        return f"{value:g}" if abs(value) < 1e15 else repr(value)
+    if isinstance(value, float):  # 30000000000, not 3e+10: CSV readers and people both
+        return str(int(value)) if value.is_integer() and abs(value) < 1e18 else repr(value)
     return " ".join(str(value).split()) if isinstance(value, str) else str(value)
 
 
