@@ -199,6 +199,8 @@ def _np_goods(doc, start, limit_end):
         end = start + w.end()
     while kept and kept[-1] in (",", "and", "or", "other"):
         kept.pop()
+    if kept and kept[0] in ("and", "or", ","):
+        return None
     if not kept:
         return None
     np_text = doc_text(doc)[start:end].strip().rstrip(",")
@@ -259,7 +261,8 @@ def _commodity(doc, item, ctx, items_in_sent, prev_goods):
         if g:
             return g, "of"
     tail = doc_text(doc)[item["char_end"]:item["char_end"] + 80]
-    m = re.match(r"\s*(?:more|less)?\s*(?:[-–—(,]\s*)(?:mostly|mainly|largely|primarily|chiefly|including|all|of\s+which)?\s+", tail)
+    m = re.match(r"\s*(?:more|less)?\s*(?:[-–—(]\s*(?:mostly|mainly|largely|primarily|chiefly|including|all|of\s+which)?"
+                 r"|,\s*(?:mostly|mainly|largely|primarily|chiefly|including|all\s+of\s+it|of\s+which))\s+", tail)
     if m:
         g = _np_goods(doc, item["char_end"] + m.end(), min(ctx["sent"].end_char, item["char_end"] + 80))
         if g:
@@ -318,6 +321,11 @@ def _commodity(doc, item, ctx, items_in_sent, prev_goods):
 
 # ----------------------------------------------------------------------------- status
 
+def _money_re():
+    from .quantities import _compiled
+    return _compiled()["money_re"]
+
+
 AGENT_PRONOUNS = {"we", "it", "they", "he", "she", "i", "company", "government", "ministry", "firm", "group",
                   "consortium", "operator", "country", "state"}
 
@@ -375,6 +383,22 @@ def _status(doc, item, ctx):
                     nouns.add(c.lemma_.lower())
     if nouns & st["reserve_nouns"] or any(t.lemma_.lower() == "contain" for t in chain):
         return "forecast"
+    # "a decline in proven oil reserves to 2.41 bln barrels": reserves named just before the figure
+    win = doc_text(doc)[ctx.get("win_start", ctx["sent"].start_char):item["char_start"]]
+    cverb = _clause_verb(ctx["anchor"])
+    for m in re.finditer(r"\breserves?\b", win, re.I):
+        pos = ctx.get("win_start", ctx["sent"].start_char) + m.start()
+        if any(s <= pos < e for s, e in ctx.get("blocked", ())) or re.search(
+                r"(?i)strategic\s+petroleum\s+$|federal\s+$", win[:m.start()]):
+            continue
+        rs = doc.char_span(pos, pos + len(m.group(0)), alignment_mode="expand")
+        if rs is not None and _clause_verb(rs.root).i == cverb.i:
+            return "forecast"
+    # "current production of 130 mln tonnes a year should rise to ...": the subject's own figure is today's
+    for n, t in enumerate(chain[:-1]):
+        if t.dep_ in ("nsubj", "nsubjpass") and chain[n + 1].lemma_.lower() in CHANGE_VERBS - {"total", "amount", "average", "reach", "stand", "remain"} \
+                and t.i != ctx["anchor"].i and any(x.i == ctx["anchor"].i for x in t.subtree):
+            return "actual"
     # "(capacity 130,000 bpd)", "capacity of about 160,000 bpd": the figure is written as a capacity
     adj = re.search(r"\b(capacity|capacities)\s*(?:of|:|is|was|at)?\s*$", ctx["lead"])
     if adj:
@@ -472,6 +496,8 @@ def _status(doc, item, ctx):
             return "planned"
         if lem in {"expect", "forecast", "project", "predict", "anticipate", "foresee"}:
             return "forecast"
+        if lem in ("see", "tip", "put") and "auxpass" in {c.dep_ for c in t.children}:
+            return "forecast"         # "imports are seen rising to 58.6 mln"
         if lem in {"see", "look", "think", "believe", "reckon", "put", "suggest", "estimate", "calculate"} and \
                 any(s.lemma_.lower() in st["forecaster_nouns"] or s.lower_ in st["forecaster_nouns"] for s in subjs):
             return "forecast"
@@ -494,9 +520,20 @@ def _status(doc, item, ctx):
         if "to" in auxes and lem != "be" and (any(c.lemma_ == "be" and c.dep_ == "aux" for c in t.children)
                                               or (t.dep_ == "xcomp" and t.head.lemma_ == "be"
                                                   and t.head.tag_ in ("VBZ", "VBP", "VBD"))):
+            gov = t.head if t.dep_ == "xcomp" else t
+            if any(c.dep_ == "prep" and c.lower_ in ("under", "by", "in") and any(
+                    p.lemma_.lower() in st["agreed_nouns"] for p in c.children) for c in gov.children):
+                return "agreed"       # "under an agreement signed in March, volumes are to rise to N"
             return "planned"          # "transit is to reach 2.2 mln tons"
         if t.dep_ == "relcl" and t.tag_ in ("VBZ", "VBP", "VBD"):
-            break                     # "the refinery, which processes 400,000 bpd": its own finite clause
+            # "the refinery, which processes 400,000 bpd": its own finite clause decides, except that
+            # a clause about a deal or a capacity states its terms ("a swap deal that allows up to N")
+            head = t.head.lemma_.lower()
+            if head in st["agreed_nouns"] or t.head.lower_ in st["agreed_nouns"]:
+                return "agreed"
+            if head in st["capacity_nouns"]:
+                return _capacity_or_planned(ctx, n, set(), st)
+            break
         past = t.tag_ == "VBD" or auxes & {"have", "has", "had", "was", "were", "been"}
         if past:
             # what happened: stop looking higher unless a verb of projection governs it
@@ -509,7 +546,7 @@ def _status(doc, item, ctx):
         return "planned"
     # a price in the same clause means a deal: "a cargo of 56,000 tonnes, priced at 79 dlrs"
     if item["per"] is None and re.search(r"\bpric(?:ed|e|es|ing)\b|\b(?:c and f|c&f|fob|cif|f\.o\.b)\b", sent_l) \
-            and re.search(r"\b(?:dlrs?|dollars?|usd|\$)", sent_l):
+            and _money_re().search(sent_l):
         return "agreed"
     return "actual"
 
@@ -943,7 +980,7 @@ def _periods(doc, items, ctxs, dates):
                 result[i] = {"start": _shift_year(p["start"], -1), "end": _shift_year(p["end"], -1),
                              "precision": p.get("precision"), "derived": True}
             elif ctxs[sib]["comparison"] and not ctx["comparison"] and items[sib]["char_start"] > items[i]["char_start"]:
-                if p.get("precision") != "year":
+                if p.get("precision") != "year" or items[i].get("status") != "actual":
                     continue
                 result[i] = {"start": _shift_year(p["start"], 1), "end": _shift_year(p["end"], 1),
                              "precision": p.get("precision"), "derived": True}
@@ -1288,9 +1325,10 @@ def _fill_commodities(doc, items, ctxs, fac_mentions):
                                                 if ch.dep_ in ("nsubj", "nsubjpass")]
             for t in nouns:
                 key = t.lower_
-                comp = " ".join(x.lower_ for x in t.lefts if x.dep_ == "compound") + " " + key
+                comps = [x.lower_ for x in t.lefts if x.dep_ == "compound"]
+                comp = " ".join(comps) + " " + key
                 for k2, good in sorted(inst.items(), key=lambda kv: -len(kv[0])):
-                    if k2 == key or comp.strip().endswith(k2):
+                    if k2 == key or comp.strip().endswith(k2) or k2 in comps:
                         g = good
                         break
                 if g:

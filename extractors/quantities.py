@@ -80,8 +80,10 @@ def _compiled():
         for form in entry["forms"]:
             cs_table[form] = (entry["unit"], float(entry.get("mult", 1)), entry.get("per"))
     # unit right after the number: "tonnes", "-tonne", " bpd", "mln barrels" handled by NUMBER_RE
+    # a unit, but not a unit of transport work ("tonne-miles", "tonne-km")
     unit_re = re.compile(
-        rf"(?:\s*-\s*|\s?)(?:(?P<cs>{_alt(cs_table)})|(?P<unit>(?i:{_alt(table)})))(?![A-Za-z0-9])")
+        rf"(?:\s*-\s*|\s?)(?:(?P<cs>{_alt(cs_table)})|(?P<unit>(?i:{_alt(table)})))(?![A-Za-z0-9])"
+        rf"(?![\s-]*(?i:miles?|km|kilomet(?:er|re)s?)\b)")
     rate_forms = {}
     for per, forms in lex["rates"].items():
         for f in forms:
