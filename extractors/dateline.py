@@ -179,5 +179,9 @@ def find_dateline(text: str, published: dt.date | None) -> dict | None:
 
 @Language.component("factwire_dateline")
 def dateline_component(doc):
-    doc._.dateline = find_dateline(doc.text, doc._.published)
+    text = doc.user_data.get("fw_text")
+    if text is None:
+        # built once per Doc and shared with the other factwire components
+        text = doc.user_data["fw_text"] = doc.text
+    doc._.dateline = find_dateline(text, doc._.published)
     return doc

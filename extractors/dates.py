@@ -1264,7 +1264,10 @@ def _resolve_range(a: Atom, b: Atom, text, doc, pub):
 def _sentence_bounds(doc, text: str):
     """Sentence start offsets (from the parse when there is one)."""
     if doc is not None and (doc.has_annotation("SENT_START") or doc.has_annotation("DEP")):
-        return [s.start_char for s in doc.sents]
+        from spacy.attrs import SENT_START
+        flags = doc.to_array(SENT_START)          # cheaper than iterating doc.sents
+        starts = [doc[int(i)].idx for i in (flags == 1).nonzero()[0]]
+        return starts if starts and starts[0] == 0 else [0] + starts
     return [0] + [m.end() for m in re.finditer(r"[.!?]\s+(?=[A-Z])", text)]
 
 
@@ -1358,6 +1361,15 @@ def _apply_anchors(entries, doc, text, pub):
     return resolved
 
 
+def doc_text(doc) -> str:
+    """``doc.text`` built once per Doc and shared through ``doc.user_data["fw_text"]`` (spaCy
+    joins every token on each ``doc.text`` access; the other factwire components use the same key)."""
+    t = doc.user_data.get("fw_text")
+    if t is None:
+        t = doc.user_data["fw_text"] = doc.text
+    return t
+
+
 def find_dates(doc) -> list[dict]:
     """Every date expression of ``doc`` as ``{text, start, end, precision, char_start, char_end,
     sentence, sentence_start, confidence}``, in text order.
@@ -1366,7 +1378,7 @@ def find_dates(doc) -> list[dict]:
     gives its own date to the date written in it.  Works on a Doc from ``nlp.make_doc``
     too (no parse: the tense of a clause is then unknown and the nearest year is used).
     """
-    text = doc.text
+    text = doc_text(doc)
     pub = getattr(doc._, "published", None)
     if isinstance(pub, dt.datetime):
         pub = pub.date()
