@@ -329,3 +329,71 @@ def test_facility_of_another_clause_is_not_tied(nlp):
     items = run(nlp, text, facilities=[alpha])
     assert items[0]["facilities"] == ["Alpha refinery"]
     assert items[1]["facilities"] == []
+
+
+# ----------------------------------------------------------------------------- more rule families
+
+def test_rate_written_as_adjective_and_shared_by_coordination(nlp):
+    text = ("The country's daily output averaged 610,000 barrels. The port can handle 9 million tons "
+            "of cargo and 50,000 TEU of containers a year. The terminal has a capacity of 12 bcm a "
+            "year, of which 4 bcm is reserved for Georgia and 8 bcm for Turkey.")
+    assert amounts(run(nlp, text)) == [
+        (610_000, "bbl", "day"), (9_000_000, "t", "year"), (12_000_000_000, "m3", "year"),
+        (4_000_000_000, "m3", "year"), (8_000_000_000, "m3", "year")]
+
+
+def test_parts_and_conversions_share_the_whole(nlp):
+    text = ("Ukraine shipped 4.1 mln tonnes of grain in March, including 2.3 mln tonnes of corn "
+            "and 1.4 mln tonnes of wheat. Kazakhstan plans to deliver 1.5 million tonnes of oil "
+            "this year, or about 125,000 tonnes a month.")
+    items = run(nlp, text, "2025-04-02",
+                dates=[("March", "2025-03-01", "2025-03-31", "month"),
+                       ("this year", "2025-01-01", "2025-12-31", "year")])
+    march = {"start": "2025-03-01", "end": "2025-03-31"}
+    assert [(q["commodity"], q["period"]) for q in items[:3]] == [
+        ("grain", march), ("corn", march), ("wheat", march)]
+    assert [(q["status"], q["per"], q["period"]["start"]) for q in items[3:]] == [
+        ("planned", None, "2025-01-01"), ("planned", "month", "2025-01-01")]
+
+
+def test_is_to_and_capacity_expansion_are_planned(nlp):
+    text = ("Transit through the corridor is to reach 3 million tons per year. The pipeline has a "
+            "capacity of 10 bcm per year, which will be expanded to 20 bcm.")
+    items = run(nlp, text, facilities=[("Delta pipeline", "pipeline", ["The pipeline"])])
+    assert [(q["amount"], q["per"], q["status"]) for q in items] == [
+        (3_000_000, "year", "planned"), (10_000_000_000, "year", "capacity"),
+        (20_000_000_000, "year", "planned")]
+
+
+def test_relative_clause_keeps_its_own_tense(nlp):
+    text = "Exxon will cut output by 50,000 bpd at its Gamma refinery, which processes 400,000 bpd."
+    items = run(nlp, text, "1987-03-02", facilities=[("Gamma refinery", "refinery", ["Gamma refinery"])])
+    assert [q["status"] for q in items] == ["planned", "actual"]
+    assert [q["facilities"] for q in items] == [["Gamma refinery"], ["Gamma refinery"]]
+
+
+def test_comparison_with_previous_period_and_conversion(nlp):
+    text = ("Seaborne exports fell to 3.1 million bpd in the four weeks to April 6 from 3.4 million "
+            "bpd in the previous period. Imports in May fell to 3.15 mln kilolitres, equivalent to "
+            "661,000 bpd, from 3.39 mln a year earlier.")
+    items = run(nlp, text, "2025-06-04",
+                dates=[("the four weeks to April 6", "2025-03-10", "2025-04-06", "range"),
+                       ("May", "2025-05-01", "2025-05-31", "month"),
+                       ("a year earlier", "2024-05-01", "2024-05-31", "month")])
+    assert [(q["amount"], q["unit"], q["period"]["start"]) for q in items] == [
+        (3_100_000, "bbl", "2025-03-10"), (3_400_000, "bbl", "2025-02-10"),
+        (3_150_000, "m3", "2025-05-01"), (661_000, "bbl", "2025-05-01"), (3_390_000, "m3", "2024-05-01")]
+
+
+def test_reserves_and_seen_projections_are_forecasts(nlp):
+    text = ("The report showed a decline in proven oil reserves to 2.4 billion barrels. "
+            "Imports are seen rising to 58 mln tonnes. Current output of 130 mln tonnes a year "
+            "should rise to 200 mln tonnes a year.")
+    assert [q["status"] for q in run(nlp, text)] == ["forecast", "forecast", "actual", "forecast"]
+
+
+def test_deal_clause_and_transport_work(nlp):
+    text = ("Turkey signed a swap deal that allows up to 1.3 billion cubic metres to flow this year. "
+            "Demand for shipping fell by 200 billion tonne-miles.")
+    items = run(nlp, text)
+    assert [(q["amount"], q["status"]) for q in items] == [(1_300_000_000, "agreed")]
