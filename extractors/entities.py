@@ -285,7 +285,8 @@ def _ner_candidates(doc, gaz: list[_C], skip, fac_spans) -> list[_C]:
         inside = [g for g in gaz if g.overlaps(s, e)]
         if inside and t == "org" and "\n" not in _text(doc)[s:e] and all(g.start >= s and g.end <= e for g in inside) and \
                 any(g.type == "org" for g in inside) and (e - s) > max(g.end - g.start for g in inside) and \
-                _capitalised_name(_text(doc)[s:e]) and not any(a <= s and e <= b for a, b in fac_spans):
+                _capitalised_name(_text(doc)[s:e]) and not any(a <= s and e <= b for a, b in fac_spans) and \
+                not _generic_extension(_text(doc), s, e, inside):
             # a subsidiary named after its parent: "Societe Francaise de BP", "Shell Francaise"
             for g in inside:
                 gaz.remove(g)
@@ -306,6 +307,20 @@ def _ner_candidates(doc, gaz: list[_C], skip, fac_spans) -> list[_C]:
             continue                                  # the model reads ALL-CAPS headlines badly
         out.append(_C(s, e, t, None, _text(doc)[s:e], 0.6, "ner", ent.label_))
     return out
+
+
+_GENERIC_EXT = {"firm", "company", "unit", "subsidiary", "group", "major", "giant", "chairman", "president",
+                "spokesman", "official", "officials", "the", "state", "oil", "operator"}
+
+
+def _generic_extension(text: str, s: int, e: int, inside) -> bool:
+    """The words the model added around a gazetteer firm are a description ("U.S. Firm Amoco Corp")."""
+    rest = text[s:e]
+    for g in sorted(inside, key=lambda g: -g.start):
+        rest = rest[:g.start - s] + " " + rest[g.end - s:]
+    words = [w.strip(".,'’") for w in rest.split()]
+    return any(w.lower() in _GENERIC_EXT or names.fold(w) in _place_gaz() or names.fold(w) in _lex()["demonym_fold"]
+               for w in words if w)
 
 
 def _capitalised_name(text: str) -> bool:
@@ -560,6 +575,12 @@ def find_entities(doc) -> dict[str, list[dict]]:
             continue
         if any(x.type == "org" and x.src == "gaz" and (x.start < c.start or x.end >= c.end) for x in covered):
             continue
+        inner = [x for x in covered if x.type == "org" and x.src == "gaz"]
+        if inner and _generic_extension(_text(doc), c.start, inner[0].start, []):
+            # "U.S. Firm Amoco Corp": the firm starts at its own name
+            c.start = inner[0].start
+            c.text = _text(doc)[c.start:c.end]
+            covered = [x for x in covered if x.overlaps(c.start, c.end)]
         if any(a < c.end and c.start < b for a, b in skip):
             continue
         gaz = [x for x in gaz if not x.overlaps(c.start, c.end)]
@@ -722,6 +743,13 @@ def _merge(doc, cands: list[_C]) -> dict[str, list[dict]]:
                     [re.sub(r"^(?:al|el)-", "", w.lower()) for w in groups[p]["name"].split()[1:]] +
                     [w.lower() for w in groups[p]["name"].split()[1:]]]
             if len(hits) >= 1 and not (g["type"] == "org" and g["named"]):
+                _absorb(groups[hits[0]], g)
+                del groups[k]
+                continue
+        if len(words) >= 2 and g["type"] in ("person", "org") and words[0][:1].islower():
+            # "de Keersmaeker" after "Paul de Keersmaeker"
+            hits = [p for p in people if p != k and groups[p]["name"].lower().endswith(" " + g["name"].lower())]
+            if hits:
                 _absorb(groups[hits[0]], g)
                 del groups[k]
                 continue

@@ -57,6 +57,7 @@ def clean(text: str) -> str:
     """Display form of a mention: one line, no leading "the", no possessive, no edge punctuation."""
     s = _WS.sub(" ", text or "").strip(_EDGE_PUNCT)
     s = _LEADING.sub("", s)
+    s = re.sub(r"^[\w.]+-based\s+", "", s)          # "Caracas-based Andean Development Corp"
     s = re.sub(r"['’`]s$", "", s)
     if s.endswith(("s'", "s’")):
         s = s[:-1]

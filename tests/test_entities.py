@@ -147,3 +147,13 @@ def test_gazetteer_files_are_patterns_with_ids():
     exact, lower = entities._ruler_patterns()
     assert all({"label", "pattern", "id"} <= set(p) for p in exact + lower)
     assert any(p["pattern"] == "SOCAR" and p["id"] == "State Oil Company of Azerbaijan Republic" for p in exact)
+
+
+def test_subsidiaries_kept_and_descriptions_dropped(nlp):
+    doc = run(nlp, "LONDON, March 12 - Shell Francaise and Societe Francaise de BP will shut units, the "
+                   "Caracas-based Andean Development Corp said, and Madagascar extended a deal with U.S. "
+                   "firm Amoco Corp.", dt.date(1987, 3, 12))
+    orgs = {o["name"] for o in doc._.organizations}
+    assert {"Shell Francaise", "Societe Francaise de BP", "Andean Development Corp", "Amoco"} <= orgs
+    assert not any(o.startswith(("U.S.", "Caracas")) for o in orgs)
+    assert "Madagascar" in {p["name"] for p in doc._.places}
