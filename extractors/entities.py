@@ -196,12 +196,13 @@ def _gazetteer_candidates(doc) -> tuple[list[_C], list[tuple[int, int]]]:
     lx = _lex()
     spans = filter_spans(list(doc.spans.get(GAZ_KEY, [])))
     out, skip = [], []
+    sub_ends: list[tuple[int, int]] = []
     gated_ok: dict[str, set[int]] = {}
     for sp in spans:
         if sp.label_ == "SKIP":
             skip.append((sp.start_char, sp.end_char))
             continue
-        if sp.label_ == "FAC":
+        if sp.label_ == "FAC" or any(a <= sp.start_char and sp.end_char <= b for a, b in sub_ends):
             continue
         if sp.label_ == "ORG" and sp.text in lx["gated"]:
             ok = gated_ok.get(sp.text)
@@ -213,6 +214,14 @@ def _gazetteer_candidates(doc) -> tuple[list[_C], list[tuple[int, int]]]:
             if sp.start_char not in ok:
                 continue
         type_ = "org" if sp.label_ == "ORG" else "place"
+        if type_ == "org":
+            m_sub = _SUBSIDIARY.match(_text(doc), sp.end_char)
+            if m_sub and (m_sub.group(1) in _SUBSIDIARY_WORDS or _is_country(m_sub.group(1))):
+                # "Shell Francaise", "Texaco Canada": a subsidiary named after its parent
+                end = m_sub.end(1)
+                out.append(_C(sp.start_char, end, "org", None, _text(doc)[sp.start_char:end], 0.7, "gaz", "ORG"))
+                sub_ends.append((sp.start_char, end))
+                continue
         if type_ == "place" and sp.start_char > 0 and _text(doc)[sp.start_char - 1] in "-–":
             prefix = re.search(r"([\w.]+)[-–]$", _text(doc)[max(0, sp.start_char - 30):sp.start_char])
             if prefix and names.fold(prefix.group(1)) not in _place_gaz():
@@ -307,6 +316,18 @@ def _ner_candidates(doc, gaz: list[_C], skip, fac_spans) -> list[_C]:
             continue                                  # the model reads ALL-CAPS headlines badly
         out.append(_C(s, e, t, None, _text(doc)[s:e], 0.6, "ner", ent.label_))
     return out
+
+
+_SUBSIDIARY = re.compile(r" ([A-Z][a-z]+(?: [A-Z][a-z]+)?)\b(?!['’]s)")
+_SUBSIDIARY_WORDS = {"Francaise", "Italiana", "Espanola", "Deutschland", "Norge", "Nederland", "Belgique",
+                     "International", "Overseas", "Exploration", "Trading", "Upstream", "Downstream", "Caspian",
+                     "Kazakhstan", "Azerbaijan", "Canada", "Australia", "Japan", "Nigeria", "Egypt", "Norway",
+                     "Britain", "Oil Francaise"}
+
+
+def _is_country(word: str) -> bool:
+    hit = _place_gaz().get(names.fold(word))
+    return bool(hit) and hit[1] == "country"
 
 
 _GENERIC_EXT = {"firm", "company", "unit", "subsidiary", "group", "major", "giant", "chairman", "president",
@@ -688,7 +709,8 @@ def _merge(doc, cands: list[_C]) -> dict[str, list[dict]]:
         if c.canon:
             return (c.type, "=" + c.canon)
         if c.type == "org":
-            hit = _org_gaz().get(names.fold(names.clean(c.text)))
+            f = names.fold(names.clean(c.text))
+            hit = _org_gaz().get(f) or _org_gaz().get(f.rstrip("."))
             if hit:
                 c.canon = hit
                 return (c.type, "=" + hit)
