@@ -304,7 +304,13 @@ def _ner_candidates(doc, gaz: list[_C], skip, fac_spans) -> list[_C]:
             # an organisation the model found that contains a gazetteer place keeps its name
             # ("Bank of Thailand", "Port of Singapore Authority")
             contains_only_places = all(g.type == "place" and g.start >= s and g.end <= e for g in inside)
-            if t == "org" and contains_only_places and _has_org_word(_text(doc)[s:e]) and \
+            if t == "person" and contains_only_places and len(toks) >= 2 and \
+                    not any(g.start == s and g.end == e for g in inside) and \
+                    all(tk.text[:1].isupper() for tk in toks):
+                for g in inside:                      # "Michael Jordan", "Georgia Smith": people
+                    gaz.remove(g)
+                inside = []
+            elif t == "org" and contains_only_places and _has_org_word(_text(doc)[s:e]) and \
                     not any(a <= s and e <= b for a, b in fac_spans):
                 for g in inside:
                     gaz.remove(g)
