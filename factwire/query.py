@@ -305,6 +305,9 @@ def _closure(conn, view: str, name: str, kind: str | None = None, rounds: int = 
     exact = bool(rows)
     if not rows:
         rows = {p for p in pairs if key in (p[0] or "").lower() or key in (p[1] or "").lower()}
+    if not exact and rows:  # a part of a name: every spelling of the names it found
+        found = {(p[1] or "").lower() for p in rows}
+        rows |= {p for p in pairs if (p[1] or "").lower() in found}
     names = {n.lower() for p in rows for n in p[:2] if n}
     for _ in range(rounds if exact else 0):
         new = {p for p in pairs if (p[0] or "").lower() in names or (p[1] or "").lower() in names} - rows
@@ -385,19 +388,42 @@ class Where:
     facility_names: set[str] = field(default_factory=set)
     empty: bool = False
 
-    def add(self, clause: str, params: Iterable = ()) -> None:
+    base_clauses: list[str] = field(default_factory=list)
+    base_params: list = field(default_factory=list)
+
+    def add(self, clause: str, params: Iterable = (), base: tuple[str, list] | None = None) -> None:
+        """A condition on the view (``f.``), and optionally its own form on the base rows
+        (``q.``, ``a.``); without one the view form is translated column by column."""
+        params = list(params)
         self.clauses.append(clause)
         self.params.extend(params)
+        base_clause, base_params = base if base else (_on_base(clause), params)
+        self.base_clauses.append(base_clause)
+        self.base_params.extend(base_params)
 
     @property
     def sql(self) -> str:
         return " and ".join(self.clauses) if self.clauses else "1"
 
+    @property
+    def base_sql(self) -> str:
+        return " and ".join(self.base_clauses) if self.base_clauses else "1"
 
-def facility_clause(names: Iterable[str], column: str = "f.facilities") -> tuple[str, list]:
-    """Facts whose facilities JSON list holds one of ``names`` (case-blind)."""
+
+def facility_clause(names: Iterable[str], column: str = "f.facilities", *,
+                    reviewed_only: bool = False) -> tuple[str, list]:
+    """Facts whose facilities JSON list holds one of ``names`` (case-blind).
+
+    ``reviewed_only``: test only reviewed facts, for a query restricted to ``candidate_ids``,
+    where an unreviewed fact already passed the same test on its extractor row: its view
+    value is that row's list mapped through reviewers' merges, and ``names`` (a closure
+    over facility_names) holds a name exactly when it holds its merged form.  Skipping the
+    view's per-row mapping is a third of such a query's time.
+    """
     keys = sorted({n.lower() for n in names})
     clause = f"exists (select 1 from json_each({column}) j where lower(j.value) in ({_marks(keys)}))"
+    if reviewed_only:
+        clause = f"(f.review_status = 'unreviewed' or {clause})"
     return clause, keys
 
 
@@ -406,22 +432,20 @@ def _has_table(conn, name: str) -> bool:
                         [name]).fetchone() is not None
 
 
-def facility_candidates(conn, names: Iterable[str]) -> str:
-    """Ids (a JSON list) of every fact that may be tied to one of ``names``: a fast superset.
+def facility_base_clause(names: Iterable[str]) -> tuple[str, list]:
+    """The facility condition on the extractor's rows, narrowed first by the indexes (reports
+    naming the facility, a substring of the facility list) before the exact test.
 
-    The ``facts`` view maps each row's facilities through reviewers' merges, which costs
-    per row; so the base rows are narrowed first with the indexes (reports naming the
-    facility, then the extractor's facility list), and every fact a reviewer touched is
-    added, since a correction may tie it to the facility.  The view still decides.
-    """
+    A fact names facilities of its own report (the store writes both from one record), so
+    the reports naming one of ``names`` hold every fact tied to it; names merged by
+    reviewers are among ``names`` (the facility_names view lists them)."""
     keys = sorted(set(names))
-    likes = " or ".join("q.facilities like ? escape '\\'" for _ in keys)
-    sql = (f"select q.id from quantities q where q.article_id in "
-           f"(select article_id from facilities where name in ({_marks(keys)})) and ({likes})")
-    params = [*keys, *[f"%{_like_escape(k)}%" for k in keys]]
-    if _has_table(conn, "corrections"):
-        sql += " union select target_id from corrections where target_table = 'quantities'"
-    return json.dumps([r[0] for r in conn.execute(sql, params)])
+    lowered = sorted({k.lower() for k in keys})
+    likes = " or ".join("q.facilities like ? escape '\\'" for _ in lowered)
+    clause = (f"q.article_id in (select article_id from facilities where name in ({_marks(keys)})) "
+              f"and ({likes}) and exists (select 1 from json_each(q.facilities) j "
+              f"where lower(j.value) in ({_marks(lowered)}))")
+    return clause, [*keys, *[f"%{_like_escape(k)}%" for k in lowered], *lowered]
 
 
 def build_where(conn, flt: FactFilter) -> Where:
@@ -442,9 +466,8 @@ def build_where(conn, flt: FactFilter) -> Where:
                 w.notes.append(f"facility {flt.facility!r} matched by part of a name: "
                                + ", ".join(sorted(found["canonicals"])))
             w.facility_names = found["aliases"]
-            w.add("f.id in (select value from json_each(?))", [facility_candidates(conn, found["aliases"])])
-            clause, params = facility_clause(found["aliases"])
-            w.add(clause, params)
+            w.add(*facility_clause(found["aliases"], reviewed_only=True),
+                  base=facility_base_clause(found["aliases"]))
     for option, kind in (("org", "organization"), ("place", "place"), ("person", "person")):
         value = getattr(flt, option)
         if not value:
@@ -526,6 +549,53 @@ def _span_in(text: str, needle: str | None) -> tuple[int, int] | None:
     return (i, i + len(needle)) if i >= 0 else None
 
 
+# View columns -> the same value in the base tables, for a fact nobody reviewed (the view's
+# contract: no correction, the extractor's values, 'unreviewed').  Only used to pick
+# candidates; the view then decides on them (see ``candidate_ids``).
+_BASE = {"id": "q.id", "article_id": "q.article_id", "text": "q.text", "amount": "q.amount",
+         "unit": "q.unit", "per": "q.per", "commodity": "q.commodity", "period_start": "q.period_start",
+         "period_end": "q.period_end", "facilities": "q.facilities", "status": "q.status",
+         "qualifier": "q.qualifier", "confidence": "q.confidence", "published": "a.published",
+         "source": "a.source", "title": "a.title", "canonical_url": "a.canonical_url",
+         "review_status": "'unreviewed'"}
+_VIEW_COLUMN = re.compile(r"\bf\.(\w+)")
+
+
+def _on_base(sql: str) -> str:
+    return _VIEW_COLUMN.sub(lambda m: _BASE[m.group(1)], sql)
+
+
+def _reviewed_ids(conn) -> list[str]:
+    if not _has_table(conn, "corrections"):
+        return []
+    return [r[0] for r in conn.execute(
+        "select distinct target_id from corrections where target_table = 'quantities'")]
+
+
+def candidate_ids(conn, w: Where, order: str | None = None, limit: int | None = None) -> str:
+    """Ids (JSON) of a superset of the facts matching ``w`` (the first ``limit`` by ``order``).
+
+    The ``facts`` view overlays reviews on every row, which costs per row, and SQLite
+    cannot carry an ORDER BY ... LIMIT through it.  So the filter and the order run on
+    the extractor's rows (indexes, no overlay) for the facts nobody reviewed, whose view
+    values are the extractor's, and every reviewed fact is added whatever its values; the
+    caller asks the view again about these few ids, so reviewed values still decide.
+    """
+    reviewed = _reviewed_ids(conn)
+    sql = (f"select q.id from quantities q join articles a on a.id = q.article_id "
+           f"where a.status = 'extracted' and {w.base_sql}")
+    params = list(w.base_params)
+    if reviewed:
+        sql += " and q.id not in (select value from json_each(?))"
+        params.append(json.dumps(reviewed))
+    if order:
+        sql += f" order by {_on_base(order)}"
+    if limit:
+        sql += " limit ?"
+        params.append(int(limit))
+    return json.dumps([r[0] for r in conn.execute(sql, params)] + reviewed)
+
+
 def facts(conn, flt: FactFilter | None = None, *, sort: str = "published", descending: bool = True,
           limit: int | None = 50, offset: int = 0, where: Where | None = None) -> list[dict]:
     """Effective facts matching ``flt``, newest report first (or by ``sort``)."""
@@ -539,8 +609,9 @@ def facts(conn, flt: FactFilter | None = None, *, sort: str = "published", desce
     order = f"{SORTS[sort]} {direction} nulls last, f.published {direction}, f.id"
     if sort == "published":
         order = f"f.published {direction} nulls last, f.id"
-    sql = f"select {FACT_COLUMNS} from facts f where {w.sql} order by {order}"
-    params = list(w.params)
+    sql = f"select {FACT_COLUMNS} from facts f where {w.sql} and f.id in (select value from json_each(?))"
+    params = [*w.params, candidate_ids(conn, w, order, int(limit) + int(offset) if limit else None)]
+    sql += f" order by {order}"
     if limit:
         sql += " limit ? offset ?"
         params += [int(limit), int(offset)]
@@ -548,10 +619,22 @@ def facts(conn, flt: FactFilter | None = None, *, sort: str = "published", desce
 
 
 def count_facts(conn, flt: FactFilter | None = None, where: Where | None = None) -> int:
+    """How many effective facts match: the unreviewed counted on the base rows, the reviewed on the view."""
     w = where or build_where(conn, flt or FactFilter())
     if w.empty:
         return 0
-    return conn.execute(f"select count(*) from facts f where {w.sql}", w.params).fetchone()[0]
+    reviewed = _reviewed_ids(conn)
+    sql = (f"select count(*) from quantities q join articles a on a.id = q.article_id "
+           f"where a.status = 'extracted' and {w.base_sql}")
+    params = list(w.base_params)
+    if reviewed:
+        sql += " and q.id not in (select value from json_each(?))"
+        params.append(json.dumps(reviewed))
+    total = conn.execute(sql, params).fetchone()[0]
+    if reviewed:
+        total += conn.execute(f"select count(*) from facts f where {w.sql} and f.id in "
+                              "(select value from json_each(?))", [*w.params, json.dumps(reviewed)]).fetchone()[0]
+    return total
 
 
 # -- facility profile -------------------------------------------------------------------------------
@@ -599,7 +682,7 @@ def facility_reports(conn, canonicals: Iterable[str], limit: int | None = 50) ->
 
 
 def _cue_sentences(conn, canonicals: list[str], name_re: re.Pattern, fts: str, cue_re: re.Pattern,
-                   limit: int, linked: dict | None = None) -> list[dict]:
+                   limit: int, linked=None) -> list[dict]:
     """Sentences with a cue word that name the facility (or hold a fact tied to it), newest first."""
     names = sorted(set(canonicals))
     rows = _rows(conn, f"""
@@ -610,6 +693,7 @@ def _cue_sentences(conn, canonicals: list[str], name_re: re.Pattern, fts: str, c
           and a.duplicate_of is null
         order by a.published desc, a.id desc limit ?""", [fts, *names, limit + 10])
     found = []
+    linked = linked([r["id"] for r in rows]) if callable(linked) else linked
     for row in rows:
         for sent in sentences(row["text"]):
             cue = cue_re.search(sent)
@@ -673,6 +757,30 @@ def find_operator(conn, canonicals: list[str], name_re: re.Pattern) -> dict | No
             "published": row["published"]}
 
 
+def _tied(row: dict, names: Iterable[str]) -> bool:
+    keys = {n.lower() for n in names}
+    return any(f.lower() in keys for f in row["facilities"])
+
+
+def _linked_sentences(conn, names: Iterable[str]):
+    """Sentences of the facts tied to the facility, per report, read only for the reports asked about."""
+    clause, params = facility_clause(names)
+    cache: dict[int, set[str]] = {}
+
+    def get(article_ids: list[int]) -> dict[int, set[str]]:
+        missing = [a for a in article_ids if a not in cache]
+        if missing:
+            for a in missing:
+                cache[a] = set()
+            for r in conn.execute(f"select f.article_id, f.sentence from facts f where {clause} and "
+                                  "f.article_id in (select value from json_each(?))",
+                                  [*params, json.dumps(missing)]):
+                if r[1]:
+                    cache[r[0]].add(r[1].strip())
+        return cache
+    return get
+
+
 def _ids_where(ids: list[str]) -> Where:
     w = Where()
     w.add("f.id in (select value from json_each(?))", [json.dumps(ids)])
@@ -701,27 +809,24 @@ def facility_profile(conn, name: str, *, limit: int = 50) -> dict:
     aliases = sorted(a for a in found["aliases"] if a != canonical)
     name_re = _name_regex(found["aliases"])
     w = Where()
-    w.add("f.id in (select value from json_each(?))", [facility_candidates(conn, found["aliases"])])
-    clause, params = facility_clause(found["aliases"])
-    w.add(clause, params)
-    # The facts tied to it: counted, the latest ``limit`` shown oldest first, and their
-    # sentences kept (an agreement sentence may name the facility only through a fact).
-    rows = _rows(conn, f"select f.id, f.article_id, f.sentence, coalesce(f.period_start, f.published) k, "
-                       f"f.published from facts f where {w.sql}", w.params)
-    rows.sort(key=lambda r: (r["k"] or "", r["published"] or "", r["id"]))
-    shown = [r["id"] for r in (rows[-limit:] if limit else rows)]
-    order = {fid: n for n, fid in enumerate(shown)}
-    amounts = sorted(facts(conn, where=_ids_where(shown), limit=None), key=lambda r: order[r["id"]])
-    linked: dict[int, set[str]] = {}
-    for r in rows:
-        if r["sentence"]:
-            linked.setdefault(r["article_id"], set()).add(r["sentence"].strip())
+    w.add(*facility_clause(found["aliases"], reviewed_only=True), base=facility_base_clause(found["aliases"]))
+    # The facts tied to it: counted, and the latest ``limit`` (by period, else report date)
+    # shown oldest first.  The order is applied to the few rows in Python: an expression in
+    # the view's ORDER BY would make SQLite materialise the whole view.
+    total = count_facts(conn, where=w)
+    latest = "coalesce(f.period_start, f.published) desc, f.published desc, f.id desc"
+    ids = candidate_ids(conn, w, latest, limit or None)
+    amounts = facts(conn, where=_ids_where(json.loads(ids)), limit=None)
+    amounts = [r for r in amounts if _tied(r, found["aliases"])]
+    amounts.sort(key=lambda r: (r["period_start"] or r["published"] or "", r["published"] or "", r["id"]))
+    amounts = amounts[-limit:] if limit else amounts
+    linked = _linked_sentences(conn, found["aliases"])
     reports, (report_total, *first_last) = facility_reports(conn, all_names, limit)
     return {
         "name": canonical, "kind": kind, "aliases": aliases,
         "operator": find_operator(conn, all_names, name_re),
         "first_reported": first_last[0], "last_reported": first_last[1],
-        "amounts": amounts, "amounts_total": len(rows),
+        "amounts": amounts, "amounts_total": total,
         "incidents": _cue_sentences(conn, all_names, name_re, _FTS_INCIDENT, _INCIDENT_RE, limit, linked),
         "agreements": _cue_sentences(conn, all_names, name_re, _FTS_AGREEMENT, _AGREEMENT_RE, limit, linked),
         "reports": reports, "reports_total": report_total,
@@ -752,14 +857,15 @@ def _same(a: float | None, b: float | None) -> bool:
     return abs(a - b) <= 0.005 * max(abs(a), abs(b))
 
 
-def timeline(conn, flt: FactFilter, *, per: str = "quarter", limit: int | None = 5000) -> dict:
+def timeline(conn, flt: FactFilter, *, per: str = "quarter", limit: int | None = 5000,
+             details: bool = False) -> dict:
     """Amounts by period bucket; reports of the same period that disagree are grouped side by side.
 
     A fact belongs to the bucket holding its period (or, with no period, its report's
     date); a period longer than a bucket ("2024" by quarter) is its own row.  Facts of the
     same bucket, period, unit, rate and status (and, without a facility filter, the same
     facilities) form one group; a group whose reports disagree (see ``_disagree``) is a
-    conflict.
+    conflict.  Each report lists its facts' ids, or (``details``) their text and values.
     """
     if per not in PERS:
         raise QueryError(f"--per: {per!r} is not one of {', '.join(PERS)}")
@@ -770,7 +876,8 @@ def timeline(conn, flt: FactFilter, *, per: str = "quarter", limit: int | None =
     # With a facility filter the facilities column is not needed (each costs a subquery per row).
     columns = TIMELINE_COLUMNS.replace("facilities", "null") if by_facility else TIMELINE_COLUMNS
     rows = [] if w.empty else cur.execute(
-        f"select {columns} from facts f where {w.sql} limit ?", [*w.params, limit or -1]).fetchall()
+        f"select {columns} from facts f where {w.sql} and f.id in (select value from json_each(?)) limit ?",
+        [*w.params, candidate_ids(conn, w), limit or -1]).fetchall()
     # 0 id, 1 article_id, 2 text, 3 amount, 4 unit, 5 per, 6 commodity, 7 period_start, 8 period_end,
     # 9 facilities, 10 status, 11 review_status, 12 source, 13 published, 14 title, 15 canonical_url
     rows.sort(key=lambda r: (r[7] or r[13] or "", r[13] or "", r[0]))
@@ -779,22 +886,31 @@ def timeline(conn, flt: FactFilter, *, per: str = "quarter", limit: int | None =
     articles = {a[0]: (a[1], a[2]) for a in cur.execute(
         "select id, title, canonical_url from articles where id in (select value from json_each(?))", [ids])}
     groups: dict[tuple, dict] = {}
+    spans: dict[tuple, tuple | None] = {}
     for r in rows:
         (fid, article_id, text, amount, unit, per_, commodity, p_start, p_end, facilities_json,
          status, review_status, source, published, _t, _u) = r
-        start = _date(p_start) or _date(published)
-        if start is None:
+        span_key = (p_start, p_end, None if p_start else published)
+        span = spans.get(span_key, False)
+        if span is False:
+            start = _date(p_start) or _date(published)
+            if start is None:
+                span = None
+            else:
+                end = (_date(p_end) or start) if p_start else start
+                label, _b_start, b_end = bucket_of(start, per)
+                if end > b_end:
+                    label = period_label(start.isoformat(), end.isoformat())
+                span = (label, start.isoformat(), period_label(p_start, p_end))
+            spans[span_key] = span
+        if span is None:
             continue
-        end = (_date(p_end) or start) if p_start else start
-        label, b_start, b_end = bucket_of(start, per)
-        if end > b_end:
-            label = period_label(start.isoformat(), end.isoformat())
         key_facilities = () if by_facility else tuple(sorted(json.loads(facilities_json or "[]")))
-        key = (label, p_start, p_end, unit, per_, status or "", key_facilities)
+        key = (span[0], p_start, p_end, unit, per_, status or "", key_facilities)
         g = groups.get(key)
         if g is None:
             g = groups[key] = {
-                "bucket": label, "start": start.isoformat(), "period": period_label(p_start, p_end),
+                "bucket": span[0], "start": span[1], "period": span[2],
                 "period_start": p_start, "period_end": p_end, "unit": unit, "per": per_,
                 "status": status, "facilities": list(key_facilities), "reports": {}, "conflict": False}
         rep = g["reports"].get(article_id)
@@ -802,22 +918,32 @@ def timeline(conn, flt: FactFilter, *, per: str = "quarter", limit: int | None =
             title, url = articles.get(article_id, (None, None))
             rep = g["reports"][article_id] = {
                 "article_id": article_id, "source": source, "published": published, "title": title,
-                "url": url, "amounts": [], "figures": {}, "facts": []}
-        if not any(_same(a, amount) for a in rep["amounts"]):
+                "url": url, "amounts": [amount], "figures": [(text or fid, amount)], "facts": []}
+        elif not any(_same(x, amount) for x in rep["amounts"]):
             rep["amounts"].append(amount)
             # A range ("12 to 14 mln t") is two facts with the same text: one figure.
-            rep["figures"].setdefault(text or fid, []).append(amount)
-        rep["facts"].append({"id": fid, "text": text, "amount": amount,
-                             "review_status": review_status, "commodity": commodity})
+            rep["figures"].append((text or fid, amount))
+        if details:
+            rep["facts"].append({"id": fid, "text": text, "amount": amount,
+                                 "review_status": review_status, "commodity": commodity})
+        else:
+            rep["facts"].append(fid)
     out = []
     for g in sorted(groups.values(), key=lambda g: (g["start"], g["bucket"], g["unit"] or "",
                                                       g["per"] or "", g["status"] or "")):
         reports = sorted(g["reports"].values(), key=lambda r: (r["published"] or "", r["article_id"]))
         for rep in reports:
+            figures = rep.pop("figures")
+            if len(figures) == 1:
+                rep["amount_text"] = human_amount(figures[0][1], g["unit"], g["per"])
+                continue
             rep["amounts"].sort()
+            by_text: dict = {}
+            for t, x in figures:
+                by_text.setdefault(t, []).append(x)
             rep["amount_text"] = "; ".join(_range_text(sorted(v), g["unit"], g["per"])
-                                           for v in sorted(rep.pop("figures").values()))
-        g["conflict"] = _disagree([rep["amounts"] for rep in reports])
+                                           for v in sorted(by_text.values()))
+        g["conflict"] = len(reports) > 1 and _disagree([rep["amounts"] for rep in reports])
         g["reports"] = reports
         g["sources"] = sorted({r["source"] for r in reports})
         out.append(g)

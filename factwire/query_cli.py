@@ -400,7 +400,7 @@ def timeline_command(
     flt = _filter(facility=facility, commodity=commodity, org=org, place=place, since=since,
                   until=until, status=status, source=source, unit=unit, reviewed=reviewed)
     with opened(db) as conn:
-        result = q.timeline(conn, flt, per=per)
+        result = q.timeline(conn, flt, per=per, details=fmt in ("json", "jsonl"))
     for message in result["notes"]:
         note(message)
     if result["truncated"]:

@@ -345,6 +345,44 @@ def test_reviewed_values_win_and_review_filters(reviewed_db):
     assert stats["review"] == {"accepted": 1, "corrected": 1, "unreviewed": 3}
 
 
+def test_reviewers_name_merges_reach_facility_filters(tmp_path):
+    path = tmp_path / "merged.db"
+    build(path)
+    db = schemas.connect(str(path))
+    with db.conn:
+        db["name_merges"].insert({"target": "facilities", "kind": "pipeline", "alias": "South Caucasus Pipeline",
+                                  "canonical": "SCP system", "action": "merge", "reviewer": "ana",
+                                  "created_at": "2025-02-01T10:00:00+00:00"})
+    db.conn.close()
+    c = q.open_db(str(path))
+    rows = q.facts(c, q.FactFilter(facility="SCP system"))
+    assert [r["amount"] for r in rows] == [12_500_000_000]
+    assert rows[0]["facilities"] == ["SCP system"]  # the view maps the name; the filter follows it
+    assert [r["amount"] for r in q.facts(c, q.FactFilter(facility="SCP"))] == [12_500_000_000]
+    assert q.count_facts(c, q.FactFilter(facility="South Caucasus Pipeline")) == 1
+    c.close()
+
+
+def test_corrected_facilities_move_a_fact_between_facilities(tmp_path):
+    path = tmp_path / "moved.db"
+    ids = build(path)
+    db = schemas.connect(str(path))
+    with db.conn:
+        for key, facilities in (((1, "1.4 million tons"), ["Aktau port"]),
+                                ((4, "3.2 million tonnes"), ["Baku-Tbilisi-Ceyhan pipeline"])):
+            db["corrections"].insert({"target_table": "quantities", "target_id": ids[key], "article_id": key[0],
+                                      "action": "correct", "corrected": json.dumps({"facilities": facilities}),
+                                      "before": "{}", "reviewer": "ana", "created_at": "2025-02-01T10:00:00+00:00"})
+    db.conn.close()
+    c = q.open_db(str(path))
+    assert amounts(q.facts(c, q.FactFilter(facility="BTC"), limit=None)) == [1_500_000, 2_200_000, 3_200_000]
+    assert q.count_facts(c, q.FactFilter(facility="BTC")) == 3
+    assert amounts(q.facts(c, q.FactFilter(facility="Aktau port"), limit=None)) == [1_400_000, 12_000_000]
+    t = q.timeline(c, q.FactFilter(facility="BTC"), per="year")
+    assert not any(g["conflict"] for g in t["groups"])  # trend's 1.4 no longer counts for BTC
+    c.close()
+
+
 def test_a_corrected_commodity_is_found_by_its_new_family(tmp_path):
     path = tmp_path / "c.db"
     ids = build(path)
