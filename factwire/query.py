@@ -649,11 +649,10 @@ OPERATOR_CUES = re.compile(r"\b(operator|operated by|operates|operating company|
 _INCIDENT_RE = re.compile(r"\b(" + "|".join(INCIDENT_CUES) + r")\b", re.I)
 _AGREEMENT_RE = re.compile(r"\b(" + "|".join(AGREEMENT_CUES) + r")\b", re.I)
 # FTS pre-selection of reports that may hold such sentences (constant expressions, no user text).
-_FTS_INCIDENT = " OR ".join(["damag*", "attack*", "halt*", "outage*", "repair*", "storm*", "explosion*",
-                             "fire", "leak*", "spill*", "shut*", "suspend*", "strike*", "drone*",
-                             "maintenance", "disrupt*"])
-_FTS_AGREEMENT = " OR ".join(["agreement*", "sign*", "contract*", "deal*", "memorandum", "accord", "swap*"])
-_FTS_OPERATOR = " OR ".join(["operator*", "operated", "operates", "run", "managed"])
+# FTS pre-selection of reports that may hold such sentences: the cue words themselves (the
+# porter tokenizer matches their other forms); constant expressions, no user text.
+_FTS_CUES = " OR ".join(INCIDENT_CUES + AGREEMENT_CUES)
+_FTS_OPERATOR = 'operator OR operated OR operates OR "run by" OR "managed by"'
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z\"“(0-9])|\n+")
 
 
@@ -681,9 +680,10 @@ def facility_reports(conn, canonicals: Iterable[str], limit: int | None = 50) ->
     return _rows(conn, sql, params), (total, first, last)
 
 
-def _cue_sentences(conn, canonicals: list[str], name_re: re.Pattern, fts: str, cue_re: re.Pattern,
-                   limit: int, linked=None) -> list[dict]:
-    """Sentences with a cue word that name the facility (or hold a fact tied to it), newest first."""
+def _cue_sentences(conn, canonicals: list[str], name_re: re.Pattern, limit: int,
+                   linked=None) -> tuple[list[dict], list[dict]]:
+    """Incident and agreement sentences: a cue word, and the facility named (or a fact tied
+    to it in that sentence); from the newest reports naming it that hold a cue word (FTS)."""
     names = sorted(set(canonicals))
     rows = _rows(conn, f"""
         select a.id, a.source, a.published, a.title, a.canonical_url, a.text
@@ -691,20 +691,26 @@ def _cue_sentences(conn, canonicals: list[str], name_re: re.Pattern, fts: str, c
         where a.id in (select rowid from articles_fts where articles_fts match ?)
           and a.id in (select article_id from facilities where name in ({_marks(names)}))
           and a.duplicate_of is null
-        order by a.published desc, a.id desc limit ?""", [fts, *names, limit + 10])
-    found = []
+        order by a.published desc, a.id desc limit ?""", [_FTS_CUES, *names, 3 * limit + 10])
+    incidents: list[dict] = []
+    agreements: list[dict] = []
     linked = linked([r["id"] for r in rows]) if callable(linked) else linked
     for row in rows:
         for sent in sentences(row["text"]):
-            cue = cue_re.search(sent)
-            if cue and (name_re.search(sent) or _linked(row["id"], sent, linked)):
-                found.append({"article_id": row["id"], "source": row["source"],
-                              "published": row["published"], "title": row["title"],
-                              "url": row["canonical_url"], "cue": cue.group(1).lower(),
-                              "sentence": sent})
-        if len(found) >= limit:
+            incident, agreement = _INCIDENT_RE.search(sent), _AGREEMENT_RE.search(sent)
+            if not (incident or agreement):
+                continue
+            if not (name_re.search(sent) or _linked(row["id"], sent, linked)):
+                continue
+            for cue, found in ((incident, incidents), (agreement, agreements)):
+                if cue and len(found) < limit:
+                    found.append({"article_id": row["id"], "source": row["source"],
+                                  "published": row["published"], "title": row["title"],
+                                  "url": row["canonical_url"], "cue": cue.group(1).lower(),
+                                  "sentence": sent})
+        if len(incidents) >= limit and len(agreements) >= limit:
             break
-    return found[:limit]
+    return incidents, agreements
 
 
 def _linked(article_id: int, sent: str, linked: dict | None) -> bool:
@@ -755,11 +761,6 @@ def find_operator(conn, canonicals: list[str], name_re: re.Pattern) -> dict | No
     name, (count, sent, row) = max(votes.items(), key=lambda kv: kv[1][0])
     return {"name": name, "reports": count, "sentence": sent, "source": row["source"],
             "published": row["published"]}
-
-
-def _tied(row: dict, names: Iterable[str]) -> bool:
-    keys = {n.lower() for n in names}
-    return any(f.lower() in keys for f in row["facilities"])
 
 
 def _linked_sentences(conn, names: Iterable[str]):
@@ -813,22 +814,31 @@ def facility_profile(conn, name: str, *, limit: int = 50) -> dict:
     # The facts tied to it: counted, and the latest ``limit`` (by period, else report date)
     # shown oldest first.  The order is applied to the few rows in Python: an expression in
     # the view's ORDER BY would make SQLite materialise the whole view.
-    total = count_facts(conn, where=w)
-    latest = "coalesce(f.period_start, f.published) desc, f.published desc, f.id desc"
-    ids = candidate_ids(conn, w, latest, limit or None)
-    amounts = facts(conn, where=_ids_where(json.loads(ids)), limit=None)
-    amounts = [r for r in amounts if _tied(r, found["aliases"])]
+    reviewed = _reviewed_ids(conn)
+    sql = (f"select q.id, coalesce(q.period_start, a.published), a.published from quantities q "
+           f"join articles a on a.id = q.article_id where a.status = 'extracted' and {w.base_sql}")
+    params = list(w.base_params)
+    if reviewed:
+        sql += " and q.id not in (select value from json_each(?))"
+        params.append(json.dumps(reviewed))
+    tied = sorted(conn.execute(sql, params).fetchall(), key=lambda r: (r[1] or "", r[2] or "", r[0]))
+    tied_reviewed = [r[0] for r in conn.execute(
+        f"select f.id from facts f where {w.sql} and f.id in (select value from json_each(?))",
+        [*w.params, json.dumps(reviewed)])] if reviewed else []
+    total = len(tied) + len(tied_reviewed)
+    shown = [r[0] for r in (tied[-limit:] if limit else tied)] + tied_reviewed
+    amounts = facts(conn, where=_ids_where(shown), limit=None)
     amounts.sort(key=lambda r: (r["period_start"] or r["published"] or "", r["published"] or "", r["id"]))
     amounts = amounts[-limit:] if limit else amounts
     linked = _linked_sentences(conn, found["aliases"])
+    incidents, agreements = _cue_sentences(conn, all_names, name_re, limit, linked)
     reports, (report_total, *first_last) = facility_reports(conn, all_names, limit)
     return {
         "name": canonical, "kind": kind, "aliases": aliases,
         "operator": find_operator(conn, all_names, name_re),
         "first_reported": first_last[0], "last_reported": first_last[1],
         "amounts": amounts, "amounts_total": total,
-        "incidents": _cue_sentences(conn, all_names, name_re, _FTS_INCIDENT, _INCIDENT_RE, limit, linked),
-        "agreements": _cue_sentences(conn, all_names, name_re, _FTS_AGREEMENT, _AGREEMENT_RE, limit, linked),
+        "incidents": incidents, "agreements": agreements,
         "reports": reports, "reports_total": report_total,
         "matched_by_part": not found["exact"], "names": all_names,
     }
@@ -881,10 +891,12 @@ def timeline(conn, flt: FactFilter, *, per: str = "quarter", limit: int | None =
     # 0 id, 1 article_id, 2 text, 3 amount, 4 unit, 5 per, 6 commodity, 7 period_start, 8 period_end,
     # 9 facilities, 10 status, 11 review_status, 12 source, 13 published, 14 title, 15 canonical_url
     rows.sort(key=lambda r: (r[7] or r[13] or "", r[13] or "", r[0]))
-    # Titles and addresses once per report, not once per fact.
-    ids = json.dumps(sorted({r[1] for r in rows}))
-    articles = {a[0]: (a[1], a[2]) for a in cur.execute(
-        "select id, title, canonical_url from articles where id in (select value from json_each(?))", [ids])}
+    # Titles and addresses once per report, not once per fact (and only with details).
+    articles = {}
+    if details:
+        ids = json.dumps(sorted({r[1] for r in rows}))
+        articles = {a[0]: (a[1], a[2]) for a in cur.execute(
+            "select id, title, canonical_url from articles where id in (select value from json_each(?))", [ids])}
     groups: dict[tuple, dict] = {}
     spans: dict[tuple, tuple | None] = {}
     for r in rows:
