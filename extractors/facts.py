@@ -811,7 +811,10 @@ def _usable_dates(doc):
         root = span.root
         head = root.head
         if head.lemma_.lower() in SPEECH or (head.dep_ == "prep" and head.head.lemma_.lower() in SPEECH):
-            continue
+            # "the ministry said on Tuesday": when it was said; but "For the week ended March 20, the API
+            # said stocks fell": a span set before the report is the period of what is reported
+            if d.get("precision") in ("day", None) or d["start"] == d["end"]:
+                continue
         if re.search(r"\b(?:dated|released|published|issued)\s*(?:on\s+)?$",
                      doc_text(doc)[max(0, d["char_start"] - 20):d["char_start"]], re.I):
             continue
@@ -835,6 +838,22 @@ def _clause_verb_nd(tok, skip_ids):
 
 _ADJ_AFTER = re.compile(r"\s*,?\s*(?:(?:in|for|during|over|through|throughout|at|on|of|since|by|until|till|as\s+of)\s+)?$", re.I)
 _REVISION = re.compile(r"\b(?:previous|earlier|revised|initial|original|prior)\s*$", re.I)
+
+
+DOCUMENT_NOUNS = {"agreement", "accord", "contract", "deal", "memorandum", "report", "statement", "survey",
+                  "study", "decree", "resolution", "meeting", "decision", "protocol", "treaty", "law", "document"}
+FORECAST_NOUNS = {"forecast", "estimate", "target", "plan", "outlook", "projection", "guidance", "view", "goal"}
+
+
+def _revises_forecast(ctx):
+    """'raised its forecast for 2024/25 exports to A from B': B is the earlier forecast of the same span."""
+    for t in ctx["chain"]:
+        if t.pos_ in ("VERB", "AUX"):
+            return any(c.dep_ in ("dobj", "nsubjpass", "nsubj") and c.lemma_.lower() in FORECAST_NOUNS
+                       for c in t.children)
+        if t.lemma_.lower() in FORECAST_NOUNS:
+            return True
+    return False
 
 
 def _date_span_for(doc, d, published):
@@ -876,6 +895,11 @@ def _periods(doc, items, ctxs, dates):
                 gov = root.head.head
                 if gov.pos_ == "NOUN" and gov.lemma_.lower() in ("estimate", "forecast", "projection", "report", "statement", "survey"):
                     continue
+            # "a March 2024 agreement ... envisages raising transit to N": the date of another noun
+            if root.dep_ in ("compound", "nmod", "amod", "nummod") and root.head.pos_ == "NOUN" and (
+                    root.head.lemma_.lower() in DOCUMENT_NOUNS) and not any(
+                    root.head.i in {t.i for t in ctxs[i]["chain"]} for i in idxs):
+                continue
             if _in_foreign_clause(root, {t.i for i in idxs for t in ctxs[i]["span"]}) and not any(
                     root.i in {t.i for t in ctxs[i]["chain"]} for i in idxs):
                 # "Kashagan, discovered in 2000, ... reserves of 13 bln barrels": not the amount's time
@@ -918,6 +942,9 @@ def _periods(doc, items, ctxs, dates):
             if not chosen:
                 continue
             for i in chosen:
+                if items[i]["per"] is not None and re.search(
+                        r"\b(?:from|starting|beginning|since)\s+(?:the\s+)?$", doc_text(doc)[max(0, gs - 20):gs], re.I):
+                    continue          # "will add 1.2 bcm a year from January 2026": when the rate starts
                 if items[i]["per"] is not None:
                     # a rate takes only a date of its own clause
                     dv = _clause_verb_nd(g[0]["root"], date_ids)
@@ -960,10 +987,12 @@ def _periods(doc, items, ctxs, dates):
                             and any(g["leading"] for g in own[j])]
             if not siblings:
                 continue
+            if items[i]["per"] is not None and items[i].get("status") != "actual":
+                continue              # a planned or projected rate states no time of its own
             sib = min(siblings, key=lambda j: (items[j]["char_start"] > items[i]["char_start"],
                                                abs(items[j]["char_start"] - items[i]["char_start"])))
             p = result[sib]
-            revision = bool(_REVISION.search(ctx["lead"])) or ctx.get("estimate_after")
+            revision = bool(_REVISION.search(ctx["lead"])) or ctx.get("estimate_after") or _revises_forecast(ctxs[sib])
             prev_period = re.match(r"\s*(?:in|for|during)?\s*(?:the\s+)?(?:previous|prior|preceding)\s+"
                                    r"(?:week|weeks|month|period|quarter|four\s+weeks|fortnight)\b",
                                    doc_text(doc)[items[i]["char_end"]:items[i]["char_end"] + 40], re.I)
@@ -1168,14 +1197,17 @@ def link(doc, items) -> None:
             it["status"] = "agreed"
         # a comparison figure for a span already over is what happened
         if (it["status"] in ("forecast", "planned") and c["comparison"] and p and published
-                and p["end"] < published.isoformat() and not _is_reserve(c)):
+                and p["end"] < published.isoformat() and not _is_reserve(c) and not _revises_forecast(c)):
             it["status"] = "actual"
         it["confidence"] = 0.7 if it["commodity"] else 0.55
     # "1.2 mln tonnes this year, or about 100,000 tonnes a month": a conversion restates its antecedent
     for k in range(1, len(items)):
         it, o = items[k], items[k - 1]
         if ctxs[k]["sent"].start == ctxs[k - 1]["sent"].start and re.fullmatch(
-                r"\s*(?:\([^)]{0,12}\)\s*)?,?\s*(?:or|i\.e\.|equivalent\s+to)\s*", doc_text(doc)[o["char_end"]:it["char_start"]]):
+                r"[^.;:\d]{0,40}?(?:\([^)]{0,12}\)\s*)?,\s*(?:or|i\.e\.|equivalent\s+to)\s*|\s*(?:\([^)]{0,12}\)\s*)?or\s*",
+                doc_text(doc)[o["char_end"]:it["char_start"]]) and o["unit"] != it["unit"] or (
+                ctxs[k]["sent"].start == ctxs[k - 1]["sent"].start and o["per"] != it["per"] and re.fullmatch(
+                r"[^.;:\d]{0,40}?,\s*(?:or|i\.e\.|equivalent\s+to)\s*", doc_text(doc)[o["char_end"]:it["char_start"]])):
             it["status"] = o["status"]
             it["facilities"] = list(o["facilities"]) or it["facilities"]
             if o["period"] or it["per"] == o["per"]:
@@ -1259,33 +1291,41 @@ def _is_reserve(c):
 
 
 def _inherited_period(doc, k, items, ctxs, periods, dates, sent_starts):
+    """A figure with no date in its sentence continues the account of the sentences before it:
+    the period of the main amount there (same unit and status), or a span named just before."""
     c = ctxs[k]
     si = sent_starts.index(c["sent"].start_char)
-    # the previous amount's period, in the sentence just before
-    for j in range(k - 1, -1, -1):
-        sj = sent_starts.index(ctxs[j]["sent"].start_char)
-        if sj == si:
-            continue
-        if si - sj > 1:
+    by_sent = {}
+    for x in range(k):
+        sx = sent_starts.index(ctxs[x]["sent"].start_char)
+        if sx < si:
+            by_sent.setdefault(sx, []).append(x)
+    text = doc_text(doc)
+
+    def span_named(sj):
+        start = sent_starts[sj]
+        end = sent_starts[sj + 1] if sj + 1 < len(sent_starts) else len(text)
+        found = [d for d in dates if start <= d["char_start"] < end
+                 and not re.search(r"(?:than\s+in|compared\s+(?:with|to)|from|against|versus|same\s+period\s+(?:of|in|last))\s+(?:the\s+)?$",
+                                   text[max(0, d["char_start"] - 30):d["char_start"]], re.I)]
+        if found and found[-1].get("precision") not in ("day", None) and found[-1]["start"] != found[-1]["end"]:
+            return found[-1]
+        return None
+
+    for sj in (si - 1, si - 2):
+        if sj < 0:
             break
-        # the main (not comparison) amount of that sentence
-        cands = [x for x in range(j + 1) if sent_starts.index(ctxs[x]["sent"].start_char) == sj
-                 and not ctxs[x]["comparison"] and periods[x] is not None]
+        if sj not in by_sent:
+            if sj == si - 1 and span_named(sj):
+                return span_named(sj)
+            continue                  # a sentence without amounts does not break the account
+        cands = [x for x in by_sent[sj] if not ctxs[x]["comparison"] and periods[x] is not None]
         if not cands:
-            break
-        x = cands[-1]
+            return None
+        x = cands[0]
         if items[x]["per"] is None and items[x]["unit"] == items[k]["unit"] and items[x]["status"] == items[k]["status"]:
             return periods[x]
-        break
-    # a span (not a single day) named in the sentence before, when no amount came between
-    if si == 0:
         return None
-    prev_start = sent_starts[si - 1]
-    if any(prev_start <= items[j]["char_start"] < c["sent"].start_char for j in range(len(items))):
-        return None
-    prev = [d for d in dates if prev_start <= d["char_start"] < c["sent"].start_char]
-    if prev and prev[-1].get("precision") not in ("day", None) and prev[-1]["start"] != prev[-1]["end"]:
-        return prev[-1]
     return None
 
 

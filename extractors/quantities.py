@@ -436,7 +436,7 @@ def _amounts(doc) -> list[dict]:
             break
     for k, f in enumerate(found):
         if k > 0 and found[k - 1]["sent"] == f["sent"] and found[k - 1]["unit"] == f["unit"] and re.fullmatch(
-                r"\s*(?:of\s+[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2}\s*)?(?:\([^)]{0,12}\)\s*)?,?\s*"
+                r"[^.;:\d]{0,45}?,?\s*"
                 r"(?:of\s+which|including|among\s+them|comprising|of\s+this|incl\.)\s*(?:some\s+|about\s+|around\s+)?",
                 text[found[k - 1]["char_end"]:f["char_start"]]) and found[k - 1]["amount"] >= f["amount"]:
             f["partitive"] = True
