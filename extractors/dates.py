@@ -264,7 +264,7 @@ _pat("season", "SEASON", rf"(?:(?P<rel>{REL}|(?i:the))\s+)?(?P<mod>{MOD})?(?P<s>
 _pat("crop", "YEAR", rf"(?:(?i:the)\s+)?(?:(?P<kind>(?i:fiscal|crop|marketing|calendar))(?:\s+(?i:year))?\s+)?"
              rf"(?<![\d.,])(?P<y1>(?:19|20)\d\d)\s*(?P<sep>[/\-\u2013])\s*(?P<y2>{YY})(?!\d)"
              rf"(?:\s*\(\s*(?P<m1>{MON})\s*[/-]\s*(?P<m2>{MON})\s*\))?"
-             rf"(?:\s+(?P<what>(?i:season|crop\s+year|marketing\s+year|crop|campaign|fiscal\s+year|financial\s+year|harvest|year)))?")
+             rf"(?:\s+(?P<what>(?i:season|crop\s+year|marketing\s+year|crop|campaign|fiscal\s+year|financial\s+year|harvest|year))\b)?")
 _pat("year", "YEAR", rf"(?:(?P<mod>{MOD})|(?P<kind>(?i:the\s+year|calendar|fiscal(?:\s+year)?|FY))\s*)?(?P<y>{YEAR})"
              rf"(?:\s*-\s*(?i:end))?")
 _pat("fy_short", "YEAR", r"(?<![\w-])FY\s?'?(?P<y>\d\d)(?!\d)")
