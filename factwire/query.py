@@ -1117,8 +1117,26 @@ def stats(conn) -> dict:
     """Counts per source and run, extraction coverage and review progress."""
     by_status = {r["status"] or "unknown": r["n"] for r in conn.execute(
         "select status, count(*) n from articles group by status")}
-    facts_by_source = {r["source"]: r["n"] for r in conn.execute(
-        "select source, count(*) n from facts group by source")}
+    # Unreviewed facts are counted on the extractor's rows (the view's values for them),
+    # reviewed ones through the view: the same numbers as counting the view, without
+    # overlaying reviews on every row.
+    reviewed_ids = _reviewed_ids(conn)
+    skip = " and q.id not in (select value from json_each(?))" if reviewed_ids else ""
+    skip_params = [json.dumps(reviewed_ids)] if reviewed_ids else []
+    facts_by_source: dict[str, int] = {}
+    for r in conn.execute("select a.source, count(*) from quantities q join articles a on a.id = q.article_id "
+                          f"where a.status = 'extracted'{skip} group by a.source", skip_params):
+        facts_by_source[r[0]] = r[1]
+    with_facts_ids = {r[0] for r in conn.execute(
+        "select distinct q.article_id from quantities q join articles a on a.id = q.article_id "
+        f"where a.status = 'extracted'{skip}", skip_params)}
+    review = {"unreviewed": sum(facts_by_source.values())} if facts_by_source else {}
+    if reviewed_ids:
+        for r in conn.execute("select source, review_status, article_id from facts "
+                              "where id in (select value from json_each(?))", [json.dumps(reviewed_ids)]):
+            facts_by_source[r[0]] = facts_by_source.get(r[0], 0) + 1
+            review[r[1]] = review.get(r[1], 0) + 1
+            with_facts_ids.add(r[2])
     sources = _rows(conn, """
         select a.source,
                count(*) as articles,
@@ -1138,10 +1156,7 @@ def stats(conn) -> dict:
         from runs order by id desc limit 20""") if "runs" in tables else []
     fact_total = sum(facts_by_source.values())
     extracted = by_status.get("extracted", 0)
-    with_facts = conn.execute(
-        "select count(distinct article_id) from facts").fetchone()[0]
-    review = {r["review_status"]: r["n"] for r in conn.execute(
-        "select review_status, count(*) n from facts group by review_status")}
+    with_facts = len(with_facts_ids)
     failures = conn.execute("select count(*) from fetch_failures").fetchone()[0] \
         if "fetch_failures" in tables else 0
     reviewed = sum(n for k, n in review.items() if k != "unreviewed")
