@@ -760,10 +760,10 @@ def _facilities(doc, item, ctx, fac_mentions, amount_anchors, items, ctxs):
         elif item["char_end"] <= m["start"] < next_start:
             # after the amount: its own preposition ("N tonnes via X"), or the clause it belongs to
             gap = doc_text(doc)[item["char_end"]:m["start"]]
-            if _PREP_AFTER.fullmatch(gap):
-                tied = True
-            elif _BOUNDARY.search(gap):
+            if _BOUNDARY.search(gap):
                 tied = False
+            elif _PREP_AFTER.fullmatch(gap):
+                tied = True
             elif pos + 1 == len(sent_items) and (on_chain or (same_clause and len(gap) < 160)):
                 tied = True
             elif on_chain and root.head.i in chain_ids and root.dep_ in ("nsubj", "poss", "appos", "relcl"):
