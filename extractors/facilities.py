@@ -61,6 +61,9 @@ def _data() -> dict:
         "stop": set(d["name_stopwords"]),
         "edge": set(d["edge_words"]),
         "region_tails": set(d["region_tails"]),
+        "city_states": set(d["city_states"]),
+        "right_other": {h.lower() for h in d["right_form_other_heads"]},
+        "agencies": set(d["news_agencies"]),
         "blockers": {w.lower() for w in d["head_blockers"]},
         "preps": {w.lower() for w in d["locative_preps"]},
         "mooring": re.compile(d["mooring_names"]),
@@ -237,7 +240,7 @@ class _Mention:
 
 def _canonical(base: str, head_tokens, kind: str) -> str:
     head_text = " ".join(t.text for t in head_tokens)
-    if head_tokens[0].text[:1].isupper():            # a proper name: "Hawaiian Independent Refinery"
+    if head_tokens[0].text.istitle():            # a proper name: "Hawaiian Independent Refinery"
         return f"{base} {head_text}"
     last = head_tokens[-1].lower_
     d = _data()
@@ -298,7 +301,8 @@ def _pattern_mentions(doc) -> list[_Mention]:
                     left = _left_candidate(doc, s, e, h, kind)
         if left == "reject":
             continue
-        right = _right_candidates(doc, h, kind, lower_doc) if kind in _RIGHT_KINDS else []
+        right_ok = kind in _RIGHT_KINDS and (kind != "other" or h.text.lower() in d["right_other"])
+        right = _right_candidates(doc, h, kind, lower_doc) if right_ok else []
         if right:
             # "the ISAB/Garrone refinery at Mellili": the place names it, the left form is an alias
             if left is not None and left.canon is not None and left.base and len(right) == 1 and \
@@ -348,7 +352,7 @@ def _left_candidate(doc, s, e, h, kind):
     name = names.clean(doc[s:e].text)
     if not name or len(name) < 2 or not re.search(r"[A-Za-z]", name) or re.search(r"/\d|\d/", name):
         return None                                   # table cells ("Antwerp/1-3 ports") name nothing
-    proper_head = h[0].text[:1].isupper() and not h[0].is_sent_start
+    proper_head = h[0].text.istitle() and not h[0].is_sent_start
     if proper_head and s > 0 and doc[s - 1].lower_ in ("of", "for", "into", "on"):
         return None                                   # "Commission into Grain Storage": inside another name
     if _is_demonym(name) or all(t.ent_type_ == "NORP" for t in doc[s:e]):
@@ -375,7 +379,25 @@ def _left_candidate(doc, s, e, h, kind):
                 base = names.clean(doc[s2:e2].text)
                 return _Mention(doc[s2].idx, h.end_char, kind, _canonical(base, list(h), kind), written,
                                 base=base, qualifier=qualifier, conf=0.75)
-    if pk in ("country", "region", "state") and not (kind == "port" and pk == "country") and not proper_head:
+    plural = h[-1].lower_ in _PLURAL_HEADS
+    if proper_head and h.end < len(doc) and doc[h.end].text[:1].isupper() and doc[h.end].is_alpha:
+        return None                                   # "Electromagnetic Well Stimulation Process": a longer name
+    if org_index().get(names.fold(name)) in d["agencies"]:
+        return None                                   # "Reuters Pipeline" is a news service
+    if plural and (pk in ("country", "region", "state") or (pk is None and all(t.ent_type_ == "LOC" for t in doc[s:e]))):
+        return None                                   # "U.S. ports", "Gulf ports"
+    # "the Eider North Sea field", "Strathcona Alberta refinery": the region or state qualifies the name
+    words = name.split()
+    for k in range(len(words) - 1, 0, -1):
+        tail_kind = _place_kind(" ".join(words[k:]))
+        if tail_kind in ("region", "state", "country"):
+            base = " ".join(words[:k])
+            if _place_kind(base) not in ("region", "state", "country") and not _is_demonym(base):
+                return _Mention(doc[s].idx, h.end_char, kind, _canonical(base, list(h), kind),
+                                names.clean(doc[s:h.end].text), base=base, qualifier=" ".join(words[k:]),
+                                conf=0.7)
+            break
+    if pk in ("country", "region", "state") and not (kind == "port" and name in d["city_states"]) and not proper_head:
         return _Mention(doc[s].idx, h.end_char, kind, None, names.clean(doc[s:h.end].text),
                         base=name, qualifier=name, conf=0.0)     # "Texas refinery": resolved later or dropped
     if any(t.text in d["stop"] for t in doc[s:e]) and e - s == 1:
@@ -577,7 +599,7 @@ def find_facilities(doc) -> list[dict]:
     for m in pending:
         target = [groups[k] for k in order if groups[k]["qualifier"] and
                   names.fold(groups[k]["qualifier"]) == names.fold(m.qualifier) and groups[k]["kind"] == m.kind]
-        if not target:
+        if not target and _place_kind(m.qualifier) == "state":
             # "the Texas refinery" in a report about one refinery: that refinery
             target = [groups[k] for k in order if groups[k]["kind"] == m.kind]
         if len(target) == 1:
@@ -619,7 +641,8 @@ def find_facilities(doc) -> list[dict]:
                 seen.add(f)
                 aliases.append(sp)
         first = g["first"]
-        item = {"name": g["name"], "kind": g["kind"], "aliases": aliases,
+        item = {"name": names.display(g["name"]) if g["name"].islower() else g["name"],
+                "kind": g["kind"], "aliases": aliases,
                 "mentions": [list(x) for x in sorted(set(g["mentions"]))],
                 "confidence": round(g["conf"], 2),
                 **provenance(doc, first.start, first.end)}
