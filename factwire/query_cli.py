@@ -169,11 +169,11 @@ def fact_table(rows: list[dict], title: str | None = None, width: int | None = N
     cells = [[r["amount_text"], r.get("commodity") or "", "; ".join(r["facilities"]), r["period"],
               _status_cell(r), r.get("source") or "", r.get("published") or ""] for r in rows]
     heads = ["amount", "commodity", "facilities", "period", "status", "source", "published"]
-    caps = [16, 12, 24, 12, 12, 11, 10]
+    caps = [16, 12, 20, 12, 12, 11, 10]
     widths = [min(cap, max([len(h)] + [len(c[i]) for c in cells])) for i, (h, cap) in enumerate(zip(heads, caps))]
     keep = list(range(7))
-    # Each column's width includes its padding (1 left, 1 right); the evidence wants 24 or more.
-    while sum(widths[i] + 3 for i in keep) + 24 > width and len(keep) > 2:
+    # Columns are 3 apart; the evidence wants 20 or more, else columns give way in this order.
+    while sum(widths[i] + 3 for i in keep) + 20 > width and len(keep) > 2:
         keep.remove(next(i for i in (6, 3, 1, 5, 4) if i in keep))
     evidence = max(18, width - sum(widths[i] + 3 for i in keep))
 
