@@ -116,7 +116,7 @@ _DATEWORD = re.compile(rf"(?i:\b(?:{_MONTHS}|year|years|week|weeks|month|months|
 _DATE_BEFORE = re.compile(rf"(?i:\b{_MONTHS}\s*$)")
 _CONNECT = re.compile(r"\s*(?P<c>to|-|–|—|and|or)\s*(?:a\s+|an\s+)?", re.I)
 _COMPARE_BEFORE = re.compile(
-    r"(?i:\b(?:from|against|versus|vs\.?|compared\s+(?:with|to)|than|and|to)\s+"
+    r"(?i:\b(?:from|against|versus|vs\.?|compared\s+(?:with|to)|than)\s+"
     r"(?:(?:a|an|the)\s+)?(?:(?:previous|revised|actual|estimated|earlier|initial|record|total|year-ago|"
     r"forecast|projected|provisional|preliminary|original)\s+)?(?:of\s+)?$)")
 _COORD_RATE = re.compile(
