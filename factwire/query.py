@@ -645,7 +645,7 @@ INCIDENT_CUES = ("damage", "damaged", "damages", "attack", "attacked", "attacks"
                  "strike", "strikes", "drone", "drones", "maintenance", "disruption", "disrupted")
 AGREEMENT_CUES = ("agreement", "agreements", "signed", "sign", "signs", "contract", "contracts",
                   "deal", "deals", "memorandum", "accord", "swap")
-OPERATOR_CUES = re.compile(r"\b(operator|operated by|operates|operating company|run by|managed by)\b", re.I)
+OPERATOR_CUES = re.compile(r"\b(operator|operated by|operates|run by|managed by)\b", re.I)
 _INCIDENT_RE = re.compile(r"\b(" + "|".join(INCIDENT_CUES) + r")\b", re.I)
 _AGREEMENT_RE = re.compile(r"\b(" + "|".join(AGREEMENT_CUES) + r")\b", re.I)
 # FTS pre-selection of reports that may hold such sentences (constant expressions, no user text).
@@ -741,19 +741,24 @@ def find_operator(conn, canonicals: list[str], name_re: re.Pattern) -> dict | No
         candidates = orgs.get(row["id"], [])
         if not candidates:
             continue
+        voted = set()
         for sent in sentences(row["text"]):
-            cue = OPERATOR_CUES.search(sent)
-            if not cue or not name_re.search(sent):
+            if not OPERATOR_CUES.search(sent) or not name_re.search(sent):
                 continue
+            mentions = [(m.start(), m.end(), canonical) for canonical, spellings in candidates
+                        for m in _name_regex(spellings).finditer(sent) if not name_re.fullmatch(m.group(0))]
+            named = mentions + [(m.start(), m.end(), None) for m in name_re.finditer(sent)]
+            # A cue inside a name ("... Operating Company", "Operator LLP") is not a cue.
+            cues = [c for c in OPERATOR_CUES.finditer(sent)
+                    if not any(s <= c.start() < e for s, e, _n in named)]
             best = None
-            for canonical, spellings in candidates:
-                for m in _name_regex(spellings).finditer(sent):
-                    if name_re.fullmatch(m.group(0)):
-                        continue
-                    distance = abs(m.start() - cue.start())
+            for cue in cues:
+                for start, _end, canonical in mentions:
+                    distance = abs(start - cue.start())
                     if best is None or distance < best[0]:
                         best = (distance, canonical)
-            if best:
+            if best and best[1] not in voted:
+                voted.add(best[1])
                 entry = votes.setdefault(best[1], [0, sent, row])
                 entry[0] += 1
     if not votes:

@@ -35,6 +35,7 @@ REPORTS = [
         "1.5 million tonnes in 2023, the ministry said.",
         "KazMunayGas signed a contract to ship 2.2 million tonnes a year through the BTC pipeline "
         "from 2025.",
+        "North Caspian Operating Company also sends crude through the BTC pipeline.",
     ], "extracted"),
     (3, "azernews", "2023-07-14", "SCP gas flows rise in first half", [
         "By Azernews Gas flows via the South Caucasus Pipeline reached 12.5 billion cubic meters "
@@ -79,6 +80,7 @@ ENTITY_ITEMS = [
     (1, "organization", "BP", []), (1, "organization", "Trend", []), (1, "place", "Kazakhstan", []),
     (1, "place", "Baku", []),
     (2, "organization", "KazMunayGas", ["KMG"]), (2, "place", "Kazakhstan", []),
+    (2, "organization", "North Caspian Operating Company", ["NCOC"]),
     (3, "organization", "Azernews", []), (3, "place", "Azerbaijan", []),
     (4, "place", "Kazakhstan", []), (4, "place", "Astana", []),
 ]
@@ -444,6 +446,7 @@ def test_facility_profile(conn):
     p = q.facility_profile(conn, "BTC")
     assert p["name"] in ("Baku-Tbilisi-Ceyhan pipeline", "BTC pipeline") and p["kind"] == "pipeline"
     assert {"BTC", "BTC pipeline", "Baku-Tbilisi-Ceyhan pipeline"} - {p["name"]} <= set(p["aliases"])
+    # "Operating Company" in a name is no cue: the operator is the one "operated by".
     assert p["operator"]["name"] == "BP" and "operated by BP" in p["operator"]["sentence"]
     assert [a["amount"] for a in p["amounts"]] == [1_400_000, 1_500_000, 2_200_000]  # over time
     assert p["amounts_total"] == 3
