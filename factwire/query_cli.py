@@ -118,19 +118,19 @@ def _strip(row: dict) -> dict:
 
 # -- shared filter options -----------------------------------------------------------------------
 
-CommodityOpt = typer.Option(None, "--commodity", "-c", help="Commodity, family-aware: 'oil' finds 'crude oil'.")
-FacilityOpt = typer.Option(None, "--facility", "-f", help="Facility name or alias: 'BTC' finds the Baku-Tbilisi-Ceyhan pipeline.")
-OrgOpt = typer.Option(None, "--org", help="Only reports naming this organisation (or alias).")
-PlaceOpt = typer.Option(None, "--place", help="Only reports naming this place (or alias).")
-PersonOpt = typer.Option(None, "--person", help="Only reports naming this person (or alias).")
-SinceOpt = typer.Option(None, "--since", help="Facts whose period overlaps from this date on (2024, 2024-Q1, 2024-03, 2024-03-05); no period: the report's date.")
-UntilOpt = typer.Option(None, "--until", help="Facts whose period overlaps up to this date (inclusive: --until 2024 is to 2024-12-31).")
-StatusOpt = typer.Option(None, "--status", help="actual, planned, forecast, capacity, agreed or none; repeat or comma-separate.")
-SourceOpt = typer.Option(None, "--source", help="Agency (e.g. trend, reuters); repeat or comma-separate.")
-UnitOpt = typer.Option(None, "--unit", help="Normalised unit: t, bbl, m3, MWh ...")
-PerOpt = typer.Option(None, "--per", help="Rate basis: day, month, year ... or none.")
-MinOpt = typer.Option(None, "--min-amount", help="Smallest normalised amount: 1200000, 1.2mln, 500k, 2bln.")
-MaxOpt = typer.Option(None, "--max-amount", help="Largest normalised amount.")
+CommodityOpt = typer.Option(None, "--commodity", "-c", metavar="NAME", help="Commodity, family-aware: 'oil' finds 'crude oil'.")
+FacilityOpt = typer.Option(None, "--facility", "-f", metavar="NAME", help="Facility name or alias: 'BTC' finds the Baku-Tbilisi-Ceyhan pipeline.")
+OrgOpt = typer.Option(None, "--org", metavar="NAME", help="Only reports naming this organisation (or alias).")
+PlaceOpt = typer.Option(None, "--place", metavar="NAME", help="Only reports naming this place (or alias).")
+PersonOpt = typer.Option(None, "--person", metavar="NAME", help="Only reports naming this person (or alias).")
+SinceOpt = typer.Option(None, "--since", metavar="DATE", help="Facts whose period overlaps from this date on (2024, 2024-Q1, 2024-03, 2024-03-05); no period: the report's date.")
+UntilOpt = typer.Option(None, "--until", metavar="DATE", help="Facts whose period overlaps up to this date (inclusive: --until 2024 is to 2024-12-31).")
+StatusOpt = typer.Option(None, "--status", metavar="STATUS", help="actual, planned, forecast, capacity, agreed or none; repeat or comma-separate.")
+SourceOpt = typer.Option(None, "--source", metavar="AGENCY", help="Agency (e.g. trend, reuters); repeat or comma-separate.")
+UnitOpt = typer.Option(None, "--unit", metavar="UNIT", help="Normalised unit: t, bbl, m3, MWh ...")
+PerOpt = typer.Option(None, "--per", metavar="BASIS", help="Rate basis: day, month, year ... or none.")
+MinOpt = typer.Option(None, "--min-amount", metavar="AMOUNT", help="Smallest normalised amount: 1200000, 1.2mln, 500k, 2bln.")
+MaxOpt = typer.Option(None, "--max-amount", metavar="AMOUNT", help="Largest normalised amount.")
 ReviewedOpt = typer.Option(None, "--reviewed/--unreviewed", help="Only reviewed (accepted, corrected, orphaned) or only unreviewed facts.")
 
 
@@ -236,15 +236,17 @@ def facts_command(
     min_amount: Optional[str] = MinOpt,
     max_amount: Optional[str] = MaxOpt,
     reviewed: Optional[bool] = ReviewedOpt,
-    sort: str = typer.Option("published", "--sort", help="published, amount, period or confidence (largest/newest first)."),
+    sort: str = typer.Option("published", "--sort", metavar="KEY", help="published, amount, period or confidence (largest/newest first)."),
     asc: bool = typer.Option(False, "--asc", help="Smallest/oldest first."),
-    limit: int = typer.Option(50, "--limit", "-n", help="At most this many rows (0: all)."),
-    fmt: str = typer.Option("table", "--format", help="table, json, jsonl or csv."),
-    db: Optional[str] = typer.Option(None, "--db", help="SQLite database (default: $FACTWIRE_DB or factwire.db)."),
+    limit: int = typer.Option(50, "--limit", "-n", metavar="N", help="At most this many rows (0: all)."),
+    fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table, json, jsonl or csv."),
+    db: Optional[str] = typer.Option(None, "--db", metavar="PATH", help="SQLite database (default: $FACTWIRE_DB or factwire.db)."),
 ):
     """Facts (amounts of a commodity) with their evidence, filtered and sorted.
 
     Example: factwire facts --facility BTC --commodity oil --since 2024 --sort amount
+
+    Example: factwire facts --org KazMunayGas --status planned --format csv > kmg.csv
     """
     _check_format(fmt)
     flt = _filter(commodity=commodity, facility=facility, org=org, place=place, person=person,
@@ -268,9 +270,9 @@ def facts_command(
 
 def facility_command(
     name: str = typer.Argument(..., help="Facility name or alias (e.g. BTC, 'CPC Marine Terminal')."),
-    limit: int = typer.Option(30, "--limit", "-n", help="Rows per section (amounts, incidents, reports)."),
-    fmt: str = typer.Option("table", "--format", help="table or json."),
-    db: Optional[str] = typer.Option(None, "--db", help="SQLite database (default: $FACTWIRE_DB or factwire.db)."),
+    limit: int = typer.Option(30, "--limit", "-n", metavar="N", help="Rows per section (amounts, incidents, reports)."),
+    fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table or json."),
+    db: Optional[str] = typer.Option(None, "--db", metavar="PATH", help="SQLite database (default: $FACTWIRE_DB or factwire.db)."),
 ):
     """Profile of a facility: kind, aliases, operator, amounts over time, incidents, agreements, reports.
 
@@ -375,7 +377,7 @@ def timeline_rows(result: dict) -> tuple[list[str], list[list]]:
 def timeline_command(
     facility: Optional[str] = FacilityOpt,
     commodity: Optional[str] = CommodityOpt,
-    per: str = typer.Option("quarter", "--per", help="Bucket size: month, quarter or year."),
+    per: str = typer.Option("quarter", "--per", metavar="BUCKET", help="Bucket size: month, quarter or year."),
     org: Optional[str] = OrgOpt,
     place: Optional[str] = PlaceOpt,
     since: Optional[str] = SinceOpt,
@@ -385,9 +387,9 @@ def timeline_command(
     unit: Optional[str] = UnitOpt,
     reviewed: Optional[bool] = ReviewedOpt,
     conflicts_only: bool = typer.Option(False, "--conflicts", help="Only periods where reports disagree."),
-    plot: Optional[Path] = typer.Option(None, "--plot", help="Also draw the timeline to FILE.png or FILE.svg."),
-    fmt: str = typer.Option("table", "--format", help="table, json, jsonl or csv."),
-    db: Optional[str] = typer.Option(None, "--db", help="SQLite database (default: $FACTWIRE_DB or factwire.db)."),
+    plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE", help="Also draw the timeline to FILE.png or FILE.svg."),
+    fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table, json, jsonl or csv."),
+    db: Optional[str] = typer.Option(None, "--db", metavar="PATH", help="SQLite database (default: $FACTWIRE_DB or factwire.db)."),
 ):
     """Amounts by period, with reports that disagree about the same period side by side.
 
@@ -448,11 +450,11 @@ def _timeline_title(flt: q.FactFilter, per: str) -> str:
 
 def search_command(
     text: str = typer.Argument(..., help="Words or a phrase; FTS5 syntax (AND, OR, NOT, \"...\", prefix*) works too."),
-    limit: int = typer.Option(10, "--limit", "-n", help="At most this many reports."),
+    limit: int = typer.Option(10, "--limit", "-n", metavar="N", help="At most this many reports."),
     raw: bool = typer.Option(False, "--raw", help="Pass the query to FTS5 as written."),
     duplicates: bool = typer.Option(False, "--duplicates", help="Include reports stored as duplicates."),
-    fmt: str = typer.Option("table", "--format", help="table, json or jsonl."),
-    db: Optional[str] = typer.Option(None, "--db", help="SQLite database (default: $FACTWIRE_DB or factwire.db)."),
+    fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table, json or jsonl."),
+    db: Optional[str] = typer.Option(None, "--db", metavar="PATH", help="SQLite database (default: $FACTWIRE_DB or factwire.db)."),
 ):
     """Full-text search over the reports, with highlighted snippets and the facts of each hit.
 
@@ -518,8 +520,8 @@ def _marked(text: str, style: str):
 
 def sql_command(
     statement: str = typer.Argument(..., help="One SQL statement (read-only: SELECT, WITH, EXPLAIN, read pragmas)."),
-    fmt: str = typer.Option("table", "--format", help="table, json, jsonl or csv."),
-    db: Optional[str] = typer.Option(None, "--db", help="SQLite database (default: $FACTWIRE_DB or factwire.db)."),
+    fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table, json, jsonl or csv."),
+    db: Optional[str] = typer.Option(None, "--db", metavar="PATH", help="SQLite database (default: $FACTWIRE_DB or factwire.db)."),
 ):
     """Read-only SQL over the database (views: facts, facility_names, entity_names).
 
@@ -557,8 +559,8 @@ RUN_COLUMNS = [("id", "id"), ("flow", "flow"), ("started", "started"), ("status"
 
 
 def stats_command(
-    fmt: str = typer.Option("table", "--format", help="table or json."),
-    db: Optional[str] = typer.Option(None, "--db", help="SQLite database (default: $FACTWIRE_DB or factwire.db)."),
+    fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table or json."),
+    db: Optional[str] = typer.Option(None, "--db", metavar="PATH", help="SQLite database (default: $FACTWIRE_DB or factwire.db)."),
 ):
     """Counts per source and run, extraction coverage and review progress.
 
