@@ -119,6 +119,7 @@ def _lex() -> dict:
         "suffixes": set(lx["org_suffixes"]),
         "generic": {names.fold(x) for x in lx["generic_orgs"]},
         "titles": set(lx["person_titles"]),
+        "place_first_names": set(lx["place_first_names"]),
         "not": {names.fold(x) for x in lx["not_entities"]},
         "agency_words": set(lx["agency_words"]),
         "gated": gated,
@@ -306,6 +307,7 @@ def _ner_candidates(doc, gaz: list[_C], skip, fac_spans) -> list[_C]:
             contains_only_places = all(g.type == "place" and g.start >= s and g.end <= e for g in inside)
             if t == "person" and contains_only_places and len(toks) >= 2 and \
                     not any(g.start == s and g.end == e for g in inside) and \
+                    all(g.start > s or _text(doc)[g.start:g.end] in _lex()["place_first_names"] for g in inside) and \
                     all(tk.text[:1].isupper() for tk in toks):
                 for g in inside:                      # "Michael Jordan", "Georgia Smith": people
                     gaz.remove(g)
