@@ -895,6 +895,11 @@ def _periods(doc, items, ctxs, dates):
                 gov = root.head.head
                 if gov.pos_ == "NOUN" and gov.lemma_.lower() in ("estimate", "forecast", "projection", "report", "statement", "survey"):
                     continue
+            # "expected to rise 10 pct over 1986 to 390 mln tonnes": the baseline's date, not the amount's
+            if re.search(r"\b(?:over|than|against|versus|vs\.?|compared\s+(?:with|to))\s+(?:the\s+)?(?:same\s+\w+\s+(?:of|in)\s+)?$",
+                         doc_text(doc)[max(0, d["char_start"] - 40):d["char_start"]], re.I) and not any(
+                    items[i]["char_end"] <= d["char_start"] and ctxs[i]["comparison"] for i in idxs):
+                continue
             # "a March 2024 agreement ... envisages raising transit to N": the date of another noun
             if root.dep_ in ("compound", "nmod", "amod", "nummod") and root.head.pos_ == "NOUN" and (
                     root.head.lemma_.lower() in DOCUMENT_NOUNS) and not any(
@@ -1042,7 +1047,9 @@ def _context(doc, item, anchors_cache):
     lead = doc_text(doc)[sent.start_char:item["char_start"]].lower()
     comparison = bool(re.search(
         r"(?:\bfrom|\bagainst|\bversus|\bvs\.?|\bcompared\s+(?:with|to)|\bthan|\ba\s+year\s+(?:ago|earlier))\s+"
-        r"(?:(?:a|an|the)\s+)?(?:(?:previous|revised|actual|earlier|year-ago|initial|original)\s+)?$", lead))
+        r"(?:(?:a|an|the|last|previous|prior|same|this|that|year-ago|year-earlier|revised|actual|earlier|initial|"
+        r"original|estimated|record|(?:last\s+)?(?:year|month|week|quarter|season|period)['’]s|\d{4}['’]s|\d{4}/\d{2}['’]s)\s+){0,3}$",
+        lead))
     # the unit's end (for "of X")
     unit_end = item["char_end"]
     m = re.match(r".*?(?:\d|\b(?:mln|million|bln|billion|thousand|bn|mn)\b)[\s-]*(?:[A-Za-z./³]+(?:\s+(?:metres|meters|feet|metre|meter|foot|gallons|tons|tonnes|hours))?)?",

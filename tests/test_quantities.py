@@ -397,3 +397,16 @@ def test_deal_clause_and_transport_work(nlp):
             "Demand for shipping fell by 200 billion tonne-miles.")
     items = run(nlp, text)
     assert [(q["amount"], q["status"]) for q in items] == [(1_300_000_000, "agreed")]
+
+
+def test_possessive_comparison_and_baseline_date(nlp):
+    text = ("Amoco expects its oil output to decline about five pct this year from last year's "
+            "121 mln barrels. China's 1987 cotton output is expected to rise 10 pct over 1986 to "
+            "4.3 mln tonnes.")
+    items = run(nlp, text, "1987-04-10",
+                dates=[("this year", "1987-01-01", "1987-12-31", "year"),
+                       ("last year's", "1986-01-01", "1986-12-31", "year"),
+                       ("1987", "1987-01-01", "1987-12-31", "year"),
+                       ("1986", "1986-01-01", "1986-12-31", "year")])
+    assert [(q["status"], q["period"]["start"]) for q in items] == [
+        ("actual", "1986-01-01"), ("forecast", "1987-01-01")]
