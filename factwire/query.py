@@ -948,7 +948,9 @@ def timeline(conn, flt: FactFilter, *, per: str = "quarter", limit: int | None =
     out = []
     for g in sorted(groups.values(), key=lambda g: (g["start"], g["bucket"], g["unit"] or "",
                                                       g["per"] or "", g["status"] or "")):
-        reports = sorted(g["reports"].values(), key=lambda r: (r["published"] or "", r["article_id"]))
+        reports = list(g["reports"].values())
+        if len(reports) > 1:
+            reports.sort(key=lambda r: (r["published"] or "", r["article_id"]))
         for rep in reports:
             figures = rep.pop("figures")
             if len(figures) == 1:
@@ -962,7 +964,7 @@ def timeline(conn, flt: FactFilter, *, per: str = "quarter", limit: int | None =
                                            for v in sorted(by_text.values()))
         g["conflict"] = len(reports) > 1 and _disagree([rep["amounts"] for rep in reports])
         g["reports"] = reports
-        g["sources"] = sorted({r["source"] for r in reports})
+        g["sources"] = sorted({r["source"] for r in reports}) if len(reports) > 1 else [reports[0]["source"]]
         out.append(g)
     sources = sorted({s for g in out for s in g["sources"]})
     return {"per": per, "groups": out, "sources": sources,
