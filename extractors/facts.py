@@ -689,8 +689,9 @@ def _in_foreign_clause(root, anchor_ids):
     """True when the mention sits in a relative/participial clause that does not hold the amount."""
     t = root
     while t.head.i != t.i:
-        if t.dep_ in ("relcl", "acl", "advcl") and not (anchor_ids & {x.i for x in t.subtree}):
-            return True
+        if t.dep_ in ("relcl", "acl", "advcl") and not (anchor_ids & {x.i for x in t.subtree}) \
+                and t.head.i not in anchor_ids:
+            return True               # ("1.7 million planned for 2025": a clause on the amount itself is its own)
         t = t.head
     return False
 
@@ -766,6 +767,8 @@ def _facilities(doc, item, ctx, fac_mentions, amount_anchors, items, ctxs):
                 tied = True
             elif pos + 1 == len(sent_items) and (on_chain or (same_clause and len(gap) < 160)):
                 tied = True
+            elif mverb.i == cverb.i and len(gap) < 80 and not re.search(r"\band\b|\bor\b|[,;(]", gap):
+                tied = True           # "1.1 mln tons were shipped from Aktau toward BTC in 2023, 1.4 mln in 2024"
             elif on_chain and root.head.i in chain_ids and root.dep_ in ("nsubj", "poss", "appos", "relcl"):
                 tied = True
         elif m["start"] < prev_end:

@@ -410,3 +410,18 @@ def test_possessive_comparison_and_baseline_date(nlp):
                        ("1986", "1986-01-01", "1986-12-31", "year")])
     assert [(q["status"], q["period"]["start"]) for q in items] == [
         ("actual", "1986-01-01"), ("forecast", "1987-01-01")]
+
+
+def test_elliptical_figures_share_clause_installation_and_own_date(nlp):
+    text = ("About 1.1 million tons were shipped from Aktau toward BTC in 2023, 1.4 million in 2024, "
+            "1.7 million planned for 2025. The port of Aktau, which handles 4.5 million tons of oil a "
+            "year, will be expanded.")
+    items = run(nlp, text, "2025-01-20", facilities=[BTC, AKTAU],
+                dates=[("2023", "2023-01-01", "2023-12-31", "year"),
+                       ("2024", "2024-01-01", "2024-12-31", "year"),
+                       ("2025", "2025-01-01", "2025-12-31", "year")])
+    assert [(q["amount"], q["period"] and q["period"]["start"][:4], q["status"]) for q in items] == [
+        (1_100_000, "2023", "actual"), (1_400_000, "2024", "actual"), (1_700_000, "2025", "planned"),
+        (4_500_000, None, "actual")]
+    assert items[0]["facilities"] == items[1]["facilities"] == ["Baku-Tbilisi-Ceyhan pipeline"]
+    assert items[3]["facilities"] == ["Aktau port"]
