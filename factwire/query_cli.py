@@ -550,8 +550,9 @@ def sql_command(
 
 # -- stats ---------------------------------------------------------------------------------------
 
-SOURCE_COLUMNS = ["source", "articles", "extracted", "duplicate", "failed", "not_english", "facts",
-                  "first_published", "last_published"]
+SOURCE_COLUMNS = [("source", "source"), ("reports", "articles"), ("extracted", "extracted"),
+                  ("duplicate", "duplicate"), ("failed", "failed"), ("not English", "not_english"),
+                  ("facts", "facts"), ("first", "first_published"), ("last", "last_published")]
 RUN_COLUMNS = [("id", "id"), ("flow", "flow"), ("started", "started"), ("status", "status"),
                ("feeds", "feeds_polled"), ("304", "feeds_unchanged"), ("feed err", "feeds_failed"),
                ("new", "articles_new"), ("unchanged", "articles_unchanged"), ("dup", "articles_duplicate"),
@@ -579,7 +580,8 @@ def stats_command(
                 ("pages failing to fetch", s["fetch_failures"])]
     review = [(k, v) for k, v in sorted(s["review"].items())] + [
         ("reviewed share", f"{100 * s['reviewed_share']:.1f}%")]
-    sections = [("Sources", SOURCE_COLUMNS, [[r.get(c) for c in SOURCE_COLUMNS] for r in s["sources"]]),
+    sections = [("Sources", [h for h, _ in SOURCE_COLUMNS],
+                 [[r.get(c) for _, c in SOURCE_COLUMNS] for r in s["sources"]]),
                 (f"Runs (latest {len(s['runs'])} of {s['runs_total']})", [h for h, _ in RUN_COLUMNS],
                  [[(r.get(c) or "")[:16].replace("T", " ") if c == "started" else r.get(c)
                    for _, c in RUN_COLUMNS] for r in s["runs"]]),
@@ -596,8 +598,7 @@ def stats_command(
         table = Table(title=title, header_style="bold")
         for c in columns:
             table.add_column(c, justify="left" if c in ("source", "flow", "started", "status", "what",
-                                                        "review_status", "first_published",
-                                                        "last_published") else "right",
+                                                        "review_status", "first", "last") else "right",
                              no_wrap=c in ("started", "status", "source"))
         for r in rows:
             table.add_row(*[_cell(v) for v in r])
