@@ -251,7 +251,7 @@ def _token_goods(doc, tokens, blocked=()):
     return None
 
 
-def _commodity(doc, item, ctx, items_in_sent, prev_goods):
+def _commodity(doc, item, ctx):
     lx = _lex()
     # 1. "N tonnes of wheat", "N (bpd) of crude"
     after = doc_text(doc)[ctx["unit_end"]:ctx["unit_end"] + 120]
@@ -412,7 +412,6 @@ def _status(doc, item, ctx):
                 return _capacity_or_planned(ctx, k, {c.lower_ for c in chain[k].children}, st)
         return "capacity"
     # 2. walk up: nouns and verbs carrying a cue
-    seen_future = False
     for n, t in enumerate(chain):
         lem = t.lemma_.lower()
         if n > 0 and chain[n - 1].dep_ == "conj" and t.pos_ in ("NOUN", "PROPN"):
@@ -512,7 +511,6 @@ def _status(doc, item, ctx):
                 x.lemma_.lower() in st["capacity_nouns"] for x in chain[n + 1:n + 4]):
             return "planned"          # "a capacity of 10 bcm, which will be expanded to 20 bcm"
         if auxes & future_words or auxes & {"would", "should"}:
-            seen_future = True
             if any(_agentive(s) for s in subjs) and lem not in CHANGE_VERBS and t.pos_ == "VERB" \
                     and "auxpass" not in {c.dep_ for c in t.children}:
                 return "planned"
@@ -1028,7 +1026,7 @@ def _periods(doc, items, ctxs, dates):
 
 # ----------------------------------------------------------------------------- main
 
-def _context(doc, item, anchors_cache):
+def _context(doc, item):
     s, e = item["_num"]
     span, anchor = _anchor(doc, item["char_start"], item["char_end"])
     nspan, ntok = _anchor(doc, s, e)
@@ -1055,8 +1053,6 @@ def _context(doc, item, anchors_cache):
         lead))
     # the unit's end (for "of X")
     unit_end = item["char_end"]
-    m = re.match(r".*?(?:\d|\b(?:mln|million|bln|billion|thousand|bn|mn)\b)[\s-]*(?:[A-Za-z./³]+(?:\s+(?:metres|meters|feet|metre|meter|foot|gallons|tons|tonnes|hours))?)?",
-                 doc_text(doc)[s:item["char_end"]])
     mu = re.search(r"\s+of\s+", doc_text(doc)[e:item["char_end"]])
     if mu:
         unit_end = e + mu.start()
@@ -1080,7 +1076,7 @@ def link(doc, items) -> None:
     ctxs = []
     keep = []
     for it in items:
-        c = _context(doc, it, None)
+        c = _context(doc, it)
         if c is None:
             continue
         c["facility_token_ids"] = fac_ids
@@ -1187,7 +1183,7 @@ def link(doc, items) -> None:
             break
     # commodity
     for k, (it, c) in enumerate(zip(items, ctxs)):
-        g, how = _commodity(doc, it, c, None, None)
+        g, how = _commodity(doc, it, c)
         it["_how"] = how
         it["commodity"] = g
     _fill_commodities(doc, items, ctxs, fac_mentions)
@@ -1209,7 +1205,15 @@ def link(doc, items) -> None:
         if (it["status"] in ("forecast", "planned") and c["comparison"] and p and published
                 and p["end"] < published.isoformat() and not _is_reserve(c) and not _revises_forecast(c)):
             it["status"] = "actual"
-        it["confidence"] = 0.7 if it["commodity"] else 0.55
+        # confidence: lower when the unit was borrowed or the good was guessed from context
+        conf = 0.9
+        if it.get("_borrowed"):
+            conf -= 0.15
+        if not it["commodity"]:
+            conf -= 0.15
+        elif it.get("_how") not in ("of", "window", "head", "subject"):
+            conf -= 0.1
+        it["confidence"] = round(conf, 2)
     # "1.2 mln tonnes this year, or about 100,000 tonnes a month": a conversion restates its antecedent
     for k in range(1, len(items)):
         it, o = items[k], items[k - 1]
