@@ -890,9 +890,14 @@ def timeline(conn, flt: FactFilter, *, per: str = "quarter", limit: int | None =
     by_facility = bool(flt.facility)
     # With a facility filter the facilities column is not needed (each costs a subquery per row).
     columns = TIMELINE_COLUMNS.replace("facilities", "null") if by_facility else TIMELINE_COLUMNS
+    # At most ``limit`` facts, the earliest by period (chosen on the extractor's rows, where an
+    # expression can order without materialising the view), plus every reviewed one.
+    ids = "[]" if w.empty else candidate_ids(conn, w, "coalesce(f.period_start, f.published), f.published, f.id",
+                                             limit or None)
+    truncated = bool(limit) and len(json.loads(ids)) >= limit
     rows = [] if w.empty else cur.execute(
-        f"select {columns} from facts f where {w.sql} and f.id in (select value from json_each(?)) limit ?",
-        [*w.params, candidate_ids(conn, w), limit or -1]).fetchall()
+        f"select {columns} from facts f where {w.sql} and f.id in (select value from json_each(?))",
+        [*w.params, ids]).fetchall()
     # 0 id, 1 article_id, 2 text, 3 amount, 4 unit, 5 per, 6 commodity, 7 period_start, 8 period_end,
     # 9 facilities, 10 status, 11 review_status, 12 source, 13 published, 14 title, 15 canonical_url
     rows.sort(key=lambda r: (r[7] or r[13] or "", r[13] or "", r[0]))
@@ -969,7 +974,7 @@ def timeline(conn, flt: FactFilter, *, per: str = "quarter", limit: int | None =
     sources = sorted({s for g in out for s in g["sources"]})
     return {"per": per, "groups": out, "sources": sources,
             "conflicts": sum(g["conflict"] for g in out), "facts": len(rows),
-            "truncated": bool(limit and len(rows) >= limit), "notes": w.notes}
+            "truncated": truncated, "notes": w.notes}
 
 
 CONFLICT_RATIO = 2.0

@@ -406,7 +406,7 @@ def timeline_command(
     for message in result["notes"]:
         note(message)
     if result["truncated"]:
-        note("only the first 5000 facts are shown; narrow the filters")
+        note("only the earliest 5000 facts (by period) are shown; narrow the filters")
     if conflicts_only:
         result["groups"] = [g for g in result["groups"] if g["conflict"]]
         result["sources"] = sorted({s for g in result["groups"] for s in g["sources"]})
