@@ -412,13 +412,14 @@ def _status(doc, item, ctx):
                 return _capacity_or_planned(ctx, k, {c.lower_ for c in chain[k].children}, st)
         return "capacity"
     # 2. walk up: nouns and verbs carrying a cue
+    first_verb = None
     for n, t in enumerate(chain):
         lem = t.lemma_.lower()
         if n > 0 and chain[n - 1].dep_ == "conj" and t.pos_ in ("NOUN", "PROPN"):
             continue                  # "goal of A and the 1985 volume of B": a peer noun's cues are its own
-        if n == 1 and t.pos_ in ("NOUN", "PROPN") and t.lower_ in lexicon()["goods"]["installation_kinds"] \
-                and chain[0].dep_ in ("compound", "nmod", "amod", "nummod") and t.i > chain[0].i:
-            return "capacity"         # "the entire 178,500 bpd refinery"
+        if 1 <= n <= 3 and t.pos_ in ("NOUN", "PROPN") and t.lower_ in lexicon()["goods"]["installation_kinds"] \
+                and all(x.dep_ in ("compound", "nmod", "amod", "nummod") for x in chain[:n]) and t.i > chain[0].i:
+            return "capacity"         # "the entire 178,500 bpd refinery", "a 5.2 mtpa LNG plant"
         if t.pos_ in ("NOUN", "PROPN") and t.i not in fac_ids and t.i != ctx["anchor"].i:
             w = words_of(t)
             if w & {"agreed", "contracted", "contractual"}:
@@ -445,6 +446,12 @@ def _status(doc, item, ctx):
         auxes = {c.lower_ for c in t.children if c.dep_ in ("aux", "auxpass")}
         subjs = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass") and c.i not in ctx["amount_ids"]]
         below = chain[n - 1] if n > 0 else None
+        # a verb that governs the amount's clause from outside ("exceeded its quota, pumping N"): its
+        # objects describe something else; the amount's own clause, or a noun it sits in, counts
+        above_own = first_verb is not None and first_verb < n and chain[n - 1].pos_ in ("VERB", "AUX") \
+            and chain[n - 1].dep_ in ("advcl", "conj", "pcomp") and chain[n - 1].tag_ == "VBG"
+        if first_verb is None:
+            first_verb = n
         if below is not None and below.dep_ == "conj" and below.pos_ in ("VERB", "AUX"):
             # a coordinated verb is a peer: its auxiliaries are shared, its own words are not
             if auxes & {"could", "may", "might"}:
@@ -466,9 +473,10 @@ def _status(doc, item, ctx):
         preps = [(c.lower_, p.lemma_.lower()) for c in t.children if c.dep_ == "prep"
                  for p in c.children if p.dep_ == "pobj"]
         ow, heads = set(), set()
-        for o in objs:
-            ow |= words_of(o)
-            heads |= {o.lemma_.lower(), o.lower_}
+        if not above_own:
+            for o in objs:
+                ow |= words_of(o)
+                heads |= {o.lemma_.lower(), o.lower_}
         if ow & st["capacity_nouns"]:
             return _capacity_or_planned(ctx, n, ow | auxes, st)
         if lem in ("add", "raise", "increase", "expand", "boost", "double") and (

@@ -93,7 +93,7 @@ def _compiled():
                                                         key=len, reverse=True))
     rate_re = re.compile(
         rf"(?:(?P<slash>{slash_alt})(?![A-Za-z])|"
-        rf"(?:\s+of\s+(?:[A-Za-z][\w'-]*\s+){{0,4}}?|\s*,?\s*)"
+        rf"(?:\s*\([^()]{{1,15}}\))?(?:\s+of\s+(?:[A-Za-z][\w'-]*\s+){{0,4}}?|\s*,?\s*)"
         rf"(?P<rate>(?i:{rate_alt}))(?![\w-]))")
     quals = sorted(lex["qualifiers"], key=len, reverse=True)
     qual_re = re.compile(rf"(?i:(?<![\w])(?P<q>{_alt(quals)})\s+(?:of\s+)?)$")

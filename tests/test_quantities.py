@@ -425,3 +425,15 @@ def test_elliptical_figures_share_clause_installation_and_own_date(nlp):
         (4_500_000, None, "actual")]
     assert items[0]["facilities"] == items[1]["facilities"] == ["Baku-Tbilisi-Ceyhan pipeline"]
     assert items[3]["facilities"] == ["Aktau port"]
+
+
+def test_abbreviation_before_rate_installation_modifier_and_participle(nlp):
+    text = ("The field produced 4.2 million cubic meters (mcm) of gas per day in January. A 5.2 mtpa "
+            "LNG plant shipped its first cargo. Kazakhstan exceeded its quota of 1.468 million bpd, "
+            "pumping 1.8 million bpd in March.")
+    items = run(nlp, text, "2025-04-05",
+                dates=[("January", "2025-01-01", "2025-01-31", "month"),
+                       ("March", "2025-03-01", "2025-03-31", "month")])
+    assert amounts(items) == [(4_200_000, "m3", "day"), (5_200_000, "t", "year"),
+                              (1_468_000, "bbl", "day"), (1_800_000, "bbl", "day")]
+    assert [q["status"] for q in items] == ["actual", "capacity", "agreed", "actual"]
