@@ -4,7 +4,8 @@
     .venv/bin/python -m benchmarks.query_bench --db /tmp/bench.db   # keep (and reuse) the file
 
 A seeded generator writes 20,000 reports and 100,000 facts with the schema of
-``schemas.connect`` (same tables, indexes, views and FTS triggers) and a
+``schemas.connect`` (same tables, indexes, views and FTS triggers; no ANALYZE
+statistics, like a database the ingest flow writes) and a
 realistic spread: five agencies, ~60 facilities with aliases and a long tail,
 commodities, units, periods and statuses in wire proportions, organisations and
 places, and report texts whose sentences hold the facts at their offsets.
@@ -339,7 +340,7 @@ def generate(path: str, n_articles: int = N_ARTICLES, n_facts: int = N_FACTS, se
         insert("quantities", quantities)
         insert("facilities", facilities)
         insert("entities", entities)
-    conn.execute("analyze")
+    # No ANALYZE: databases written by the ingest flow have no planner statistics either.
     conn.execute("pragma wal_checkpoint(truncate)")
     conn.close()
     return {"articles": len(articles), "facts": len(quantities), "facilities": len(facilities),
