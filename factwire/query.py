@@ -296,7 +296,8 @@ def _closure(conn, view: str, name: str, kind: str | None = None, rounds: int = 
     first, following aliases a few steps; with none, a substring match.
     Returns {"canonicals": {name: kind}, "aliases": set, "exact": bool}.
     """
-    assert view in ("facility_names", "entity_names")
+    if view not in ("facility_names", "entity_names"):  # identifiers from this whitelist only
+        raise ValueError(f"not a names view: {view!r}")
     kind_sql, kind_params = (" where kind = ?", [kind]) if kind else ("", [])
     pairs = [(r[0], r[1], r[2]) for r in conn.execute(
         f"select alias, canonical, kind from {view}{kind_sql}", kind_params) if r[0] or r[1]]
