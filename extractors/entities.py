@@ -40,7 +40,9 @@ _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augu
            "november", "december")
 _STRONG_ORG_TAILS = {"management", "securities", "industries", "brothers", "corp", "inc", "co", "ltd", "plc",
                      "company", "corporation", "group", "associates", "partners", "bank", "exchange", "agency",
-                     "ministry", "association", "institute", "council", "commission", "trading", "capital"}
+                     "ministry", "association", "institute", "council", "commission", "trading", "capital",
+                     "fund", "authority", "board", "office", "committee"}
+_PLACE_TAILS = {"territory", "krai", "oblast", "region", "province", "governorate", "district", "county", "prefecture"}
 _NOT_ORG_HEADS = {"project", "projects", "program", "programme", "programs", "tax", "scheme", "plan", "act",
                   "initiative", "agreement", "accord", "bonus", "sales", "deal", "index", "contract", "treaty",
                   "round", "talks", "summit", "conference", "forum", "week", "blend"}
@@ -179,6 +181,11 @@ def _has_org_word(text: str) -> bool:
         len(words) > 1 and words[0] in ("ministry", "bank", "department", "government", "port", "council"))
 
 
+def _any_org_word(text: str) -> bool:
+    lx = _lex()
+    return any(w.strip(".,()").lower() in lx["org_words"] | lx["suffixes"] for w in text.split())
+
+
 def _is_ticker(doc, s, e) -> bool:
     raw = _text(doc)[s:e]
     before = _text(doc)[max(0, s - 1):s]
@@ -272,6 +279,13 @@ def _ner_candidates(doc, gaz: list[_C], skip, fac_spans) -> list[_C]:
         if not toks:
             continue
         s, e = toks[0].idx, toks[-1].idx + len(toks[-1])
+        par = _text(doc)[s:e]
+        if par.count("(") > par.count(")"):
+            e = s + par.rfind("(")                     # "Future Growth Project (FGP": the name ends before "("
+            while e > s and _text(doc)[e - 1] == " ":
+                e -= 1
+            if e <= s:
+                continue
         if "\n" in _text(doc)[s:e]:
             # a name never runs across a paragraph break: keep the longest piece
             pieces = [(m.start() + s, m.end() + s) for m in re.finditer(r"[^\n]+", _text(doc)[s:e])]
@@ -293,7 +307,8 @@ def _ner_candidates(doc, gaz: list[_C], skip, fac_spans) -> list[_C]:
             out.append(_C(s + m_sl.start(2), e, "org", None, m_sl.group(2), 0.55, "ner", ent.label_))
             continue
         inside = [g for g in gaz if g.overlaps(s, e)]
-        if inside and t == "org" and "\n" not in _text(doc)[s:e] and all(g.start >= s and g.end <= e for g in inside) and \
+        if inside and t == "org" and "\n" not in _text(doc)[s:e] and len(inside) == 1 and \
+                not re.search(r",| and | & ", _text(doc)[s:e]) and all(g.start >= s and g.end <= e for g in inside) and \
                 any(g.type == "org" for g in inside) and (e - s) > max(g.end - g.start for g in inside) and \
                 _capitalised_name(_text(doc)[s:e]) and not any(a <= s and e <= b for a, b in fac_spans) and \
                 not _generic_extension(_text(doc), s, e, inside):
@@ -362,7 +377,7 @@ _CORP = re.compile(
     r"(?<![\w&.-])((?:[A-Z][\w&'.-]*|&)(?:\s(?:[A-Z][\w&'./-]*|&|of|de|and|du|di))*?\s"
     r"(?:Inc|Corp|Corporation|Co|Company|Ltd|Plc|PLC|LLC|LLP|JSC|PJSC|SA|S\.A|AG|NV|N\.V|BV|GmbH|SpA|A/S|ASA|"
     r"Authority|Agency|Association|Commission|Council|Exchange|Institute|Consortium|Fund|Organization|"
-    r"Organisation|Administration|Partners|Ministry|Bank|Committee|Federation|Chamber))\b\.?")
+    r"Organisation|Administration|Partners|Ministry|Bank|Committee|Federation|Chamber|Analytics|Insight|Insights|Consulting|Consultants|Consultancy|Research|Advisory|Advisors|Advisers|Capital|Intelligence|Economics|Strategies))\b\.?")
 
 
 def _corp_candidates(doc) -> list[_C]:
@@ -406,6 +421,9 @@ def _corp_candidates(doc) -> list[_C]:
 
 
 _GOV_WORD = re.compile(r"[Gg]overnment")
+_BYLINE_PERSON = re.compile(
+    r"(?:(?:[Rr]eporting|[Ww]riting|[Ee]diting|[Aa]dditional reporting|[Cc]ompiled)\s+by|^By)\s+"
+    r"(?P<n>[A-Z][\w'’-]+(?:\s(?:[A-Z]\.\s)?[A-Z][\w'’-]+){1,2})", re.M)
 _MIN_WORD = re.compile(r"(?i)ministry")
 
 
@@ -441,7 +459,12 @@ def _rule_candidates(doc, cands: list[_C]) -> list[_C]:
         s = m.start()
         out.append(_C(s, m.end(), "org", canon, _text(doc)[s:m.end()], 0.8 if strong else 0.5,
                       "rule" if strong else "weak"))
-    for m in lx["menafn"].finditer(_text(doc)):
+    for m in _BYLINE_PERSON.finditer(text):
+        # sign-offs and by-lines name people: "(Reporting by Leyla Mammadova in Baku; Editing by ...)"
+        name = m.group("n")
+        if names.fold(name) not in _org_gaz() and not _has_org_word(name):
+            out.append(_C(m.start("n"), m.start("n") + len(name), "person", None, name, 0.8, "rule"))
+    for m in lx["menafn"].finditer(text):
         a = m.group("a").strip()
         out.append(_C(m.start("a"), m.start("a") + len(a), "org", None, a, 0.85, "rule"))
     return out
@@ -493,6 +516,14 @@ def _fix_types(doc, cands: list[_C]) -> list[_C]:
                         c.type = "place"
                     else:
                         c.type = "?"                  # decided by coordination below, else dropped
+            elif c.type == "org" and re.match(r"\s+(?:[Mm]inister|[Ss]ecretary|[Cc]ommissioner)\b", _text(doc)[c.end:c.end + 14]) \
+                    and not any(w.lower() in _STRONG_ORG_TAILS for w in words):
+                continue                              # "Energy and Natural Resources Minister": a portfolio
+            elif c.type == "org" and prevl and prevl[-1] in lx["titles"] and not _has_org_word(text) and \
+                    f not in _org_gaz() and 2 <= len(words) <= 4:
+                c.type = "person"                     # "President Kassym-Jomart Tokayev"
+            elif c.type == "org" and len(words) >= 2 and words[-1].lower() in _PLACE_TAILS:
+                c.type = "place"                      # "Krasnodar Territory"
             elif c.type == "org":
                 if text in surnames or (len(words) in (2, 3) and words[-1] in surnames and not _has_org_word(text)
                                         and f not in _org_gaz()):
@@ -632,9 +663,9 @@ def find_entities(doc) -> dict[str, list[dict]]:
     routes = _route_places(doc, cands, excl)
     cands = [c for c in cands if not any(c.overlaps(r.start, r.end) and c.type != "org" for r in routes)] + routes
     # nothing inside a facility's name; an organisation may contain a facility ("Port of X Authority")
-    cands = [c for c in cands if not any(a < c.end and c.start < b and not (c.start <= a and c.end >= b and
-                                                                          (c.end - c.start) > (b - a) and c.type == "org")
-                                         for a, b in excl)]
+    cands = [c for c in cands if not any(a < c.end and c.start < b and not (
+        c.start <= a and c.end >= b and (c.end - c.start) > (b - a) and c.type == "org" and
+        _any_org_word(_text(doc)[c.start:a] + " " + _text(doc)[b:c.end])) for a, b in excl)]
     # the dateline city
     dl = doc._.dateline if doc.has_extension("dateline") else None
     if dl and dl.get("place"):
@@ -669,11 +700,17 @@ def _acronym_aliases(doc, cands: list[_C], excl) -> list[_C]:
         if c.type != "org":
             continue
         m = re.match(r"\s*\(\s*([A-Z][A-Za-z&]{1,8})\s*\)", _text(doc)[c.end:c.end + 14])
-        if m and m.group(1) not in defs and len(m.group(1)) <= 6 and not names.clean(c.text).isupper():
+        if m and m.group(1) not in defs and len(m.group(1)) <= 6 and not names.clean(c.text).isupper() and \
+                not _is_place_name(m.group(1)) and names.fold(m.group(1)) not in _lex()["demonym_fold"]:
             defs[m.group(1)] = (c.start, c.end, names.clean(c.text))
     out = list(cands)
     for a, (s, e, long) in defs.items():
+        if long.split()[-1].lower() in _NOT_ORG_HEADS:
+            # "Future Growth Project (FGP)": a project, and so is every "FGP"
+            out = [c for c in out if names.clean(c.text) != a]
+            continue
         if any(x < e and s < y for x, y in excl):
+            out = [c for c in out if names.clean(c.text) != a or c.type != "org"]
             continue
         owner = next((c for c in out if c.type == "org" and c.overlaps(s, e)), None)
         if owner is None:

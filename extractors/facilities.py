@@ -39,6 +39,8 @@ _KIND_HEAD = {"field": "field", "refinery": "refinery", "port": "port", "termina
               "railway": "railway", "mooring": "mooring"}
 _PLURAL_HEADS = {"fields", "oilfields", "gasfields", "refineries", "terminals", "ports", "pipelines",
                  "platforms", "deposits", "plants"}
+_ACR_AFTER = re.compile(r"\s*\(\s*([A-Z][A-Z0-9]{1,6}(?:-[A-Z0-9]{1,3})?)\s*\)")
+_AKA = re.compile(r",?\s*\(?(?:also known as|also called|known as|or)\s+(?:the\s+)?([A-Z][\w-]*)")
 _PORT_OF = re.compile(r"(?i)(?:sea)?(?:port|harbou?r)s? of (?:the )?")
 _AREA_WORDS = {"region", "province", "area", "district", "basin", "oblast", "city", "town", "village",
                "governorate", "county", "state", "peninsula", "island", "bay", "river", "valley", "coast"}
@@ -261,6 +263,8 @@ def _pattern_mentions(doc) -> list[_Mention]:
     heads = filter_spans([doc[s:e] for _, s, e in _head_matcher(doc.vocab)(doc)])
     out: list[_Mention] = []
     for h in heads:
+        if len(h) > 1 and h[0].text.istitle() and not h[0].is_sent_start and h[-1].text.islower():
+            h = doc[h.start + 1:h.end]                 # "Black Sea port": "Sea" belongs to the name
         kind = d["head_kind"].get(" ".join(t.lower_ for t in h))
         if kind is None:
             continue
@@ -302,13 +306,21 @@ def _pattern_mentions(doc) -> list[_Mention]:
         if left == "reject":
             continue
         right_ok = kind in _RIGHT_KINDS and (kind != "other" or h.text.lower() in d["right_other"])
-        right = _right_candidates(doc, h, kind, lower_doc) if right_ok else []
+        has_left = isinstance(left, _Mention) and left.canon is not None and bool(left.base)
+        right = _right_candidates(doc, h, kind, lower_doc, with_left=has_left) if right_ok else []
+        if right and has_left and doc[h.end].lower_ != "at":
+            # "the PCK refinery in Schwedt": named by the city only when the left name is not a place
+            ytoks = doc.char_span(*right[0].place, alignment_mode="expand") if right[0].place else None
+            is_city = _place_kind(right[0].base) == "city" or (
+                ytoks is not None and all(t.ent_type_ == "GPE" for t in ytoks))
+            if len(right) != 1 or not is_city or _place_kind(left.base) is not None:
+                right = []
         if right:
             # "the ISAB/Garrone refinery at Mellili": the place names it, the left form is an alias
-            if left is not None and left.canon is not None and left.base and len(right) == 1 and \
-                    doc[h.end].lower_ == "at":
+            if has_left and len(right) == 1:
                 right[0].start = left.start
                 right[0].written = left.written
+                right[0].excl = doc[h.end].lower_ != "at"     # "ISAB/Garrone refinery at X" keeps its owners
             out.extend(right)
         elif left is not None:
             out.append(left)
@@ -352,6 +364,9 @@ def _left_candidate(doc, s, e, h, kind):
     name = names.clean(doc[s:e].text)
     if not name or len(name) < 2 or not re.search(r"[A-Za-z]", name) or re.search(r"/\d|\d/", name):
         return None                                   # table cells ("Antwerp/1-3 ports") name nothing
+    while e - s > 1 and (_is_demonym(doc[s].text) or doc[s].ent_type_ == "NORP"):
+        s += 1                                        # "the Turkish Mediterranean port": a nationality, then the name
+        name = names.clean(doc[s:e].text)
     proper_head = h[0].text.istitle() and not h[0].is_sent_start
     if proper_head and s > 0 and doc[s - 1].lower_ in ("of", "for", "into", "on"):
         return None                                   # "Commission into Grain Storage": inside another name
@@ -413,7 +428,7 @@ def _left_candidate(doc, s, e, h, kind):
                     conf=0.8 if proper_head else 0.75)
 
 
-def _right_candidates(doc, h, kind, lower_doc) -> list[_Mention]:
+def _right_candidates(doc, h, kind, lower_doc, with_left: bool = False) -> list[_Mention]:
     d = _data()
     j = h.end
     if j >= len(doc) or doc[j].lower_ not in d["preps"]:
@@ -421,6 +436,8 @@ def _right_candidates(doc, h, kind, lower_doc) -> list[_Mention]:
     prep = doc[j].lower_
     if prep == "of" and kind != "port":
         return []
+    if prep not in ("at", "of") and not with_left:
+        return []                                     # "an oil terminal in Novorossiysk" names no terminal
     out = []
     k = j + 1
     while k < len(doc) and doc[k].lower_ in ("the",):
@@ -561,7 +578,8 @@ def find_facilities(doc) -> list[dict]:
         g["mentions"].append((m.start, m.end))
         g["conf"] = max(g["conf"], m.conf)
         if m.excl:
-            g["excl"].append((m.start, m.end))
+            # the place that names a facility from outside stays a place ("refinery in Schwedt")
+            g["excl"].append((m.start, m.place[0]) if m.place and m.place[0] > m.start else (m.start, m.end))
         if m.place:
             g["places"].append(m.place)
         if m.start < g["first"].start:
@@ -619,6 +637,38 @@ def find_facilities(doc) -> list[dict]:
                     g["mentions"].append((s, e))
                     g["excl"].append((s, e))
                     g["spellings"].append(g["base"])
+    # "the single-point mooring SPM-2, also known as VPU-2": one installation, two names
+    text = _text(doc)
+    for k in list(order):
+        g = groups.get(k)
+        if g is None:
+            continue
+        for a, b in list(g["mentions"]):
+            m = _AKA.match(text, b)
+            if not m:
+                continue
+            for k2 in order:
+                o = groups.get(k2)
+                if o is not None and k2 != k and any(x == b + m.end() - m.start() - len(m.group(1)) + 0 or
+                                                     (x >= b and x <= m.end()) for x, _ in o["mentions"]):
+                    _merge(g, o)
+                    g["spellings"].append(o["name"])
+                    del groups[k2]
+                    break
+    order = [k for k in order if k in groups]
+    # "the Azeri Central East platform (ACE)": an acronym right after a facility's name
+    for k in order:
+        g = groups[k]
+        for a, b in list(g["mentions"]):
+            m = _ACR_AFTER.match(text, b)
+            if not m or any(m.group(1) == sp for gg in groups.values() for sp in gg["spellings"] if gg is not g):
+                continue
+            acr = m.group(1)
+            for s2, e2 in names.find_all(text, acr):
+                if not any(x <= s2 < y for x, y in g["mentions"]):
+                    g["mentions"].append((s2, e2))
+                    g["excl"].append((s2, e2))
+                    g["spellings"].append(acr)
     # acronyms defined for a facility ("Strategic Petroleum Reserve (SPR)")
     for acr, (s, e, long) in _acronyms(doc).items():
         for k in order:
