@@ -145,9 +145,9 @@ def read_article(page_html: str, url: str, final_url: str | None = None, *,
     if hints.get("body_selector"):
         text = _body_by_selector(lxml.html.fromstring(page_html), hints["body_selector"])
     extracted = None
-    # The precise pass first; trafilatura's fallback extractors only when it finds nothing
-    # (on short reports they tend to pull in ads and headlines).
-    for fast in (True, False):
+    # trafilatura when no hint found the body: the precise pass first, its fallback
+    # extractors only when it finds nothing (on short reports they pull in ads and headlines).
+    for fast in (True, False) if text is None else ():
         extracted = trafilatura.bare_extraction(page_html, url=final_url, with_metadata=True,
                                                 include_comments=False, include_tables=True,
                                                 favor_precision=True, fast=fast)
@@ -163,7 +163,7 @@ def read_article(page_html: str, url: str, final_url: str | None = None, *,
     canonical = clean_url(urljoin(final_url, canonical))
 
     title = (_meta(tree, "og:title") or ld.get("headline") or (extracted.title if extracted else None)
-             or feed_title or "").strip()
+             or " ".join((tree.findtext(".//title") or "").split()) or feed_title or "").strip()
 
     declared_lang = (tree.xpath("/html/@lang") or [None])[0] or ld.get("inLanguage") \
         or _meta(tree, "og:locale")

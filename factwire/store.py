@@ -7,6 +7,7 @@ transaction, and writing the same thing twice leaves one copy.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections import Counter
 from dataclasses import asdict
@@ -201,15 +202,29 @@ def article_texts(db: sqlite_utils.Database, ids: list[int]) -> list[dict]:
                                                [json.dumps(ids)], order_by="id")]
 
 
+@functools.lru_cache(maxsize=None)
+def _insert_sql(table_name: str) -> tuple[str, tuple[str, ...]]:
+    """INSERT statement and column order of an extraction table, from the schema."""
+    columns = tuple(BY_NAME[table_name].columns)
+    names = ", ".join(f'"{c}"' for c in columns)
+    return (f'insert or replace into "{table_name}" ({names}) values ({", ".join("?" * len(columns))})',
+            columns)
+
+
+def _cell(value):
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
+
+
 def write_extraction(db: sqlite_utils.Database, article_id: int, record: dict) -> None:
     """Replace the extractor rows of one article (call inside a transaction)."""
-    for table in {t.name for t in EXTRACTION_TABLES.values()}:
-        db[table].delete_where("article_id = ?", [article_id])
-    by_table: dict[str, list[dict]] = {}
+    by_table: dict[str, list[dict]] = {t.name: [] for t in EXTRACTION_TABLES.values()}
     for table, row in extraction_rows(record, article_id):
-        by_table.setdefault(table, []).append(row)
+        by_table[table].append(row)
     for table, rows in by_table.items():
-        db[table].insert_all(rows, pk="id", replace=True)
+        db.conn.execute(f'delete from "{table}" where article_id = ?', [article_id])
+        if rows:
+            sql, columns = _insert_sql(table)
+            db.conn.executemany(sql, [tuple(_cell(row.get(c)) for c in columns) for row in rows])
 
 
 # -- export --------------------------------------------------------------------------------

@@ -8,11 +8,13 @@ when a later step fails: a page that cannot be fetched or read is recorded in
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from collections import Counter
 from dataclasses import dataclass
 
 from prefect import flow, get_run_logger
+from prefect.futures import as_completed
 
 from factwire import store
 from factwire.article import Article
@@ -36,6 +38,14 @@ class Pending:
     entry: FeedEntry
     article: Article
     duplicate_of: int | str | None = None   # stored article id, or canonical URL of one in this run
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        return fingerprint(self.article.text)
+
+    @functools.cached_property
+    def content_hash(self) -> str:
+        return content_hash(self.article.text)
 
 
 def _error_text(state) -> str:
@@ -97,35 +107,36 @@ def _poll_all(db, sources, fetcher, counts, errors, logger, host_limits=False):
     return plan
 
 
-def _fetch_and_read(db, plan, fetcher, run_id, counts, errors, logger,
-                    host_limits=False) -> list[Pending]:
-    futures = [(source, entry, fetch_page.submit(fetcher, source, entry, host_limits=host_limits))
-               for source, entries in plan for entry in entries]
-    read = []
-    for source, entry, future in futures:
+def _fetch_and_read(db, plan, fetcher, run_id, counts, errors, logger, host_limits=False):
+    """Reports read from the planned entries, yielded as their pages arrive.
+
+    Fetches and reads run as tasks on the task runner's threads, so they go on
+    while the flow extracts and stores what has already arrived.
+    """
+    jobs = {}
+    for source, entries in plan:
+        for entry in entries:
+            fetched = fetch_page.submit(fetcher, source, entry, host_limits=host_limits)
+            jobs[read_page.submit(fetched, source, entry)] = (source, entry, fetched)
+    for future in as_completed(list(jobs)):
+        source, entry, fetched = jobs.pop(future)
         future.wait()
-        final = future.state
-        reason, status = None, None
-        if final.is_completed():
-            page = read_page(future.result(), source, entry, return_state=True)
-            if page.is_completed():
-                read.append(Pending(source, entry, page.result()))
-                continue
-            reason = _error_text(page)
-        else:
-            reason = _error_text(final)
-            try:
-                final.result()
-            except FetchError as exc:
-                status = exc.status
-            except Exception:  # noqa: BLE001
-                pass
+        if future.state.is_completed():
+            yield Pending(source, entry, future.result())
+            continue
+        failed = fetched.state if not fetched.state.is_completed() else future.state
+        reason, status = _error_text(failed), None
+        try:
+            failed.result()
+        except FetchError as exc:
+            status = exc.status
+        except Exception:  # noqa: BLE001 - the reason is recorded already
+            pass
         counts["articles_failed"] += 1
         errors.append(f"{entry.link}: {reason}")
         logger.warning("article %s failed: %s", entry.link, reason)
         store.record_failure(db, url=entry.link, source=source.name, entry_id=entry.entry_id,
                              error=reason, status=status, run_id=run_id)
-    return read
 
 
 def _first_published(p: Pending) -> str:
@@ -141,10 +152,13 @@ def _first_published(p: Pending) -> str:
     return p.article.published or "9999"
 
 
-def _classify(db, pending: list[Pending], counts) -> tuple[list[Pending], list[Pending]]:
-    """Split into (to extract, syndicated copies), the earliest copy being the original."""
+def _classify(db, pending: list[Pending], counts, in_run: list[Pending]) -> tuple[list[Pending], list[Pending]]:
+    """Split into (to extract, syndicated copies), the earliest copy being the original.
+
+    ``in_run`` holds the reports already classified in this run (it grows).
+    """
     pending.sort(key=_first_published)
-    fresh, known, in_run = [], [], []
+    fresh, known = [], []
     for p in pending:
         stored = store.article_by_canonical(db, p.article.canonical_url)
         if stored or any(q.article.canonical_url == p.article.canonical_url for q in in_run):
@@ -156,11 +170,10 @@ def _classify(db, pending: list[Pending], counts) -> tuple[list[Pending], list[P
         if original:
             p.duplicate_of = original["id"]
         else:
-            fp, digest = fingerprint(p.article.text), content_hash(p.article.text)
             for q in in_run:
                 if q.duplicate_of is None and (
-                        content_hash(q.article.text) == digest or
-                        is_near_duplicate(p.article.text, fp, q.article.text, fingerprint(q.article.text))):
+                        q.content_hash == p.content_hash or
+                        is_near_duplicate(p.article.text, p.fingerprint, q.article.text, q.fingerprint)):
                     p.duplicate_of = q.article.canonical_url
                     break
         in_run.append(p)
@@ -176,16 +189,8 @@ def _store(db, p: Pending, run_id, record=None, status="extracted") -> int:
                               run_id=run_id, record=record, duplicate_of=duplicate_of, status=status)
 
 
-def process(db, sources: list[Source], plan, fetcher: Fetcher, run_id: int, counts: Counter,
-            errors: list[str], logger, *, batch_size: int = 16, model: str | None = None,
-            host_limits: bool = False) -> None:
-    """Fetch, read, dedupe, extract and store the planned entries [(source, entries)]."""
-    pending = _fetch_and_read(db, plan, fetcher, run_id, counts, errors, logger, host_limits)
-    fresh, copies = _classify(db, pending, counts)
-    by_name = {s.name: s for s in sources}
-    fresh += [Pending(by_name[row["source"]], FeedEntry(row["entry_id"] or article.url, article.url),
-                      article) for row, article in store.unextracted_articles(db)
-              if row["source"] in by_name]
+def _extract_and_store(db, fresh: list[Pending], run_id, counts, errors, logger, model) -> None:
+    """Extract one batch (nlp.pipe) and store each report with its facts."""
     english = [p for p in fresh if p.article.language == "en"]
     for p in fresh:
         if p.article.language != "en":
@@ -193,30 +198,61 @@ def process(db, sources: list[Source], plan, fetcher: Fetcher, run_id: int, coun
                            p.article.canonical_url, p.article.language)
             _store(db, p, run_id, status="not_english")
             counts["articles_new"] += 1
-    with track("extract", len(english), logger) as advance:
-        for start in range(0, len(english), batch_size):
-            batch = english[start:start + batch_size]
-            state = extract_batch([{"doc_id": p.article.canonical_url, "text": p.article.text,
-                                    "published": p.article.published, "url": p.article.canonical_url,
-                                    "title": p.article.title} for p in batch],
-                                  model=model, return_state=True)
-            if not state.is_completed():
-                # Keep the reports; the next run extracts them again.
-                reason = _error_text(state)
-                errors.append(f"extraction failed for {len(batch)} reports: {reason}")
-                logger.error("extraction failed, reports stored for the next run: %s", reason)
-                for p in batch:
-                    counts["articles_new"] += store.article_by_canonical(db, p.article.canonical_url) is None
-                    _store(db, p, run_id, status="extract_failed")
-            else:
-                for p, record in zip(batch, state.result()):
-                    counts["articles_new"] += store.article_by_canonical(db, p.article.canonical_url) is None
-                    _store(db, p, run_id, record=record)
-                    counts["facts"] += len(record.get("quantities") or [])
-            advance(len(batch))
-    for p in copies:
-        _store(db, p, run_id, status="duplicate")
-        counts["articles_duplicate"] += 1
+    if not english:
+        return
+    state = extract_batch([{"doc_id": p.article.canonical_url, "text": p.article.text,
+                            "published": p.article.published, "url": p.article.canonical_url,
+                            "title": p.article.title} for p in english],
+                          model=model, return_state=True)
+    if not state.is_completed():
+        # Keep the reports; the next run extracts them again.
+        reason = _error_text(state)
+        errors.append(f"extraction failed for {len(english)} reports: {reason}")
+        logger.error("extraction failed, reports stored for the next run: %s", reason)
+        for p in english:
+            counts["articles_new"] += store.article_by_canonical(db, p.article.canonical_url) is None
+            _store(db, p, run_id, status="extract_failed")
+        return
+    for p, record in zip(english, state.result()):
+        counts["articles_new"] += store.article_by_canonical(db, p.article.canonical_url) is None
+        _store(db, p, run_id, record=record)
+        counts["facts"] += len(record.get("quantities") or [])
+
+
+def process(db, sources: list[Source], plan, fetcher: Fetcher, run_id: int, counts: Counter,
+            errors: list[str], logger, *, batch_size: int = 16, model: str | None = None,
+            host_limits: bool = False) -> None:
+    """Fetch, read, dedupe, extract and store the planned entries [(source, entries)].
+
+    Reports are handled in batches as they arrive; the flow is the one writer.
+    """
+    by_name = {s.name: s for s in sources}
+    retry = [Pending(by_name[row["source"]], FeedEntry(row["entry_id"] or article.url, article.url),
+                     article) for row, article in store.unextracted_articles(db)
+             if row["source"] in by_name]
+    total = sum(len(entries) for _, entries in plan) + len(retry)
+    in_run: list[Pending] = []
+
+    def handle(chunk: list[Pending], already_known: list[Pending] = ()) -> None:
+        fresh, copies = _classify(db, chunk, counts, in_run)
+        _extract_and_store(db, list(already_known) + fresh, run_id, counts, errors, logger, model)
+        for p in copies:
+            _store(db, p, run_id, status="duplicate")
+            counts["articles_duplicate"] += 1
+
+    with track("ingest", total, logger) as advance:
+        if retry:
+            handle([], retry)
+            advance(len(retry))
+        chunk: list[Pending] = []
+        for p in _fetch_and_read(db, plan, fetcher, run_id, counts, errors, logger, host_limits):
+            chunk.append(p)
+            if len(chunk) >= batch_size:
+                handle(chunk)
+                advance(len(chunk))
+                chunk = []
+        handle(chunk)
+        advance(len(chunk) + counts["articles_failed"])
 
 
 def run_flow(name: str, sources_path, db_path, samples_origin, only, plan_entries, **options) -> dict:
