@@ -630,6 +630,16 @@ def find_entities(doc) -> dict[str, list[dict]]:
     ner = _ner_candidates(doc, gaz, skip, excl)
     # names ending in Inc/Corp/Authority the model cut or missed; they win over what they cover
     for c in _corp_candidates(doc):
+        person = next((x for x in ner if x.type == "person" and x.overlaps(c.start, c.end) and x.start <= c.start), None)
+        if person is not None:
+            # "Emre Aydin of Bosphorus Energy Advisory": the person, then the firm
+            m_of = re.match(r"\s+(?:of|at|from)\s+", _text(doc)[person.end:c.end])
+            if not m_of:
+                continue
+            c.start = person.end + m_of.end()
+            c.text = _text(doc)[c.start:c.end]
+            if len(c.text.split()) < 2:
+                continue
         covered = [x for x in gaz + ner if x.overlaps(c.start, c.end)]
         if any(x.start <= c.start and x.end >= c.end and x.type == "org" for x in covered):
             continue

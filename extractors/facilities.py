@@ -281,6 +281,7 @@ def _pattern_mentions(doc) -> list[_Mention]:
         while i >= 0 and doc[i].lower_ in d["descriptors"] and doc[i].text.islower():
             i -= 1
         left = None
+        named_before = False
         acr_alias = None
         if i >= 3 and doc[i].text == "," and doc[i - 2].text == "," and \
                 _place_kind(doc[i - 1].text) in ("state", "country"):
@@ -302,18 +303,18 @@ def _pattern_mentions(doc) -> list[_Mention]:
             if rng:
                 s, e = _strip_name(doc, *rng)
                 if s < e:
+                    named_before = True
                     left = _left_candidate(doc, s, e, h, kind)
         if left == "reject":
             continue
         right_ok = kind in _RIGHT_KINDS and (kind != "other" or h.text.lower() in d["right_other"])
         has_left = isinstance(left, _Mention) and left.canon is not None and bool(left.base)
-        right = _right_candidates(doc, h, kind, lower_doc, with_left=has_left) if right_ok else []
-        if right and has_left and doc[h.end].lower_ != "at":
-            # "the PCK refinery in Schwedt": named by the city only when the left name is not a place
-            ytoks = doc.char_span(*right[0].place, alignment_mode="expand") if right[0].place else None
-            is_city = _place_kind(right[0].base) == "city" or (
-                ytoks is not None and all(t.ent_type_ == "GPE" for t in ytoks))
-            if len(right) != 1 or not is_city or _place_kind(left.base) is not None:
+        right = _right_candidates(doc, h, kind, lower_doc, with_left=named_before) if right_ok else []
+        if right and named_before and doc[h.end].lower_ not in ("at", "of"):
+            # "the PCK refinery in Schwedt", "the Exxon refinery in Baytown": named by the town,
+            # unless the name before the head is itself a place ("the Atyrau refinery in Kazakhstan")
+            if len(right) != 1 or (has_left and _place_kind(left.base) is not None) or \
+                    _place_kind(right[0].base) in ("country", "region", "state"):
                 right = []
         if right:
             # "the ISAB/Garrone refinery at Mellili": the place names it, the left form is an alias

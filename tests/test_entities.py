@@ -157,3 +157,21 @@ def test_subsidiaries_kept_and_descriptions_dropped(nlp):
     assert {"Shell Francaise", "Societe Francaise de BP", "Andean Development Corp", "Amoco"} <= orgs
     assert not any(o.startswith(("U.S.", "Caracas")) for o in orgs)
     assert "Madagascar" in {p["name"] for p in doc._.places}
+
+
+def test_sign_off_names_people_and_analyst_firms(nlp):
+    doc = run(nlp, "ASTANA, May 7 (Reuters) - Kazakh exports rose, said Dana Seitkali of Steppe Energy "
+                   "Analytics.\n(Reporting by Nurlan Abenov in Astana; Editing by Clare Whitby)")
+    people = {p["name"] for p in doc._.people}
+    assert {"Dana Seitkali", "Nurlan Abenov", "Clare Whitby"} <= people
+    orgs = {o["name"] for o in doc._.organizations}
+    assert "Steppe Energy Analytics" in orgs and "Reuters" in orgs
+    assert not any("Seitkali" in o for o in orgs)
+
+
+def test_portfolios_and_projects_are_not_organisations(nlp):
+    doc = run(nlp, "ANKARA, Feb 3. Energy and Natural Resources Minister Kemal Arslan said the Future "
+                   "Growth Project (FGP) was on time; FGP will add output, Trend reports.")
+    orgs = {o["name"] for o in doc._.organizations}
+    assert orgs == {"Trend"}
+    assert "Kemal Arslan" in {p["name"] for p in doc._.people}

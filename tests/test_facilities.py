@@ -156,3 +156,25 @@ def test_headline_and_owner_named_plants(nlp):
     f = facs(doc)
     assert f["Yanbu refinery"]["kind"] == "refinery" and f["Jubail refinery"]["kind"] == "refinery"
     assert "Champlin refinery" not in f
+
+
+def test_acronym_after_facility_and_also_known_as(nlp):
+    text = ("BAKU, Azerbaijan, May 2. Output began at the Gunashli West platform (GWP). GWP will pump "
+            "crude to the single-point mooring SPM-1, also known as VPU-1, at the terminal.")
+    doc = run(nlp, text)
+    f = facs(doc)
+    gwp = f["Gunashli West platform"]
+    assert gwp["kind"] == "platform" and gwp["aliases"] == ["GWP"]
+    assert [text[s:e] for s, e in gwp["mentions"]] == ["Gunashli West platform", "GWP", "GWP"]
+    assert f["SPM-1"]["aliases"] == ["VPU-1"] and f["SPM-1"]["kind"] == "mooring"
+    assert "GWP" not in {o["name"] for o in doc._.organizations}
+
+
+def test_facility_named_by_owner_and_city(nlp):
+    doc = run(nlp, "ASTANA, Kazakhstan, May 3. Kazakh oil reached the MVK refinery in Leuna, while an "
+                   "oil terminal in Novorossiysk was idle.")
+    f = facs(doc)
+    assert list(f) == ["Leuna refinery"]
+    assert f["Leuna refinery"]["aliases"] == ["MVK refinery"]
+    places = {p["name"] for p in doc._.places}
+    assert {"Leuna", "Novorossiysk"} <= places
