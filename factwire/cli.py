@@ -6,6 +6,7 @@ Heavy imports (Prefect, spaCy) happen inside the commands that need them, so
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -195,7 +196,12 @@ def evaluate(
         inputs = [{"doc_id": r["canonical_url"], "text": r["text"], "published": r["published"]}
                   for r in database["articles"].rows_where("status = 'extracted'")
                   if r["canonical_url"] in gold_docs]
-    predicted = {r["doc_id"]: r for r in extract_many(inputs, model=model)}
+    from .progress import track
+    predicted = {}
+    with track("eval", len(inputs)) as advance:
+        for record in extract_many(inputs, model=model):
+            predicted[record["doc_id"]] = record
+            advance(1)
     result = ev.score(gold_docs, predicted)
     if as_json:
         typer.echo(json.dumps(result, indent=2))
@@ -245,6 +251,13 @@ def serve_samples(port: int = typer.Option(8765, help="Port on 127.0.0.1.")):
 
 
 def main() -> None:
+    # Progress lines of long commands (plain lines when stderr is not a terminal).
+    logger = logging.getLogger("factwire")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
     try:
         app()
     except ConfigError as exc:
