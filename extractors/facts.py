@@ -1106,7 +1106,14 @@ def link(doc, items) -> None:
             chain_l.add(t.lemma_.lower())
             if t.i == cv.i:
                 break
-        if any(re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", window) for p in lx["pollutants"]) or \
+        # "the emission level of nitrogen oxide was expected to drop to N": the subject says what N is
+        subj_text = ""
+        for v in c["verbs"][:2]:
+            for ch in v.children:
+                if ch.dep_ in ("nsubj", "nsubjpass") and ch.i not in c["span_ids"]:
+                    sub = list(ch.subtree)
+                    subj_text += " " + doc_text(doc)[sub[0].idx:sub[-1].idx + len(sub[-1].text)].lower()
+        if any(re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", window + " " + subj_text) for p in lx["pollutants"]) or \
                 chain_l & {"emission", "emit"}:
             drop.add(i)
     items[:] = [it for i, it in enumerate(items) if i not in drop]

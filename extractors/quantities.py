@@ -103,8 +103,13 @@ def _compiled():
     vessel_before_re = re.compile(
         rf"(?i:(?:{_alt(cues['vessel_units'])})\)?\s*,?\s*(?:or|and)\s+(?:some\s+|about\s+|around\s+)?)$")
     vessel_noun_re = re.compile(
-        rf"(?:\s+|-)(?:[A-Za-z-]+\s+){{0,2}}?(?i:{_alt(cues['vessel_nouns'])})\b")
+        rf"(?:\s+|-)(?:(?!of\b|and\b|or\b)[A-Za-z-]+\s+){{0,3}}?(?i:{_alt(cues['vessel_nouns'])})\b")
+    # "ships of 79,499 tons", "vessels up to 150,000 tonnes", "range in size from 6,000 to 10,000 tonnes"
+    vessel_lead_re = re.compile(
+        rf"(?i:(?:\b(?:{_alt(cues['vessel_nouns'])})\s+(?:of|totalling|totaling|with|up\s+to|of\s+up\s+to)\s+"
+        rf"(?:about\s+|some\s+|around\s+)?|\bin\s+size\s+(?:from\s+|of\s+)?(?:about\s+|some\s+)?)$)")
     return {"unit_table": table, "cs_table": cs_table, "unit_re": unit_re, "rate_forms": rate_forms,
+            "vessel_lead_re": vessel_lead_re,
             "rate_re": rate_re, "qual_re": qual_re, "money_re": money_re,
             "vessel_unit_re": vessel_unit_re, "vessel_before_re": vessel_before_re,
             "vessel_noun_re": vessel_noun_re}
@@ -227,6 +232,8 @@ def _mentions(doc) -> list[Mention]:
             men.excluded = True
         if not men.unit and any(s <= men.start < e for s, e in pct):
             men.excluded = True
+        if c["vessel_lead_re"].search(text[max(0, men.qual_start - 40):men.qual_start]):
+            men.excluded = True
         if men.unit:
             prev = text[max(0, men.start - 12):men.start].lower()
             if re.search(r"(?:\bper|/)\s*$", prev):
@@ -235,6 +242,7 @@ def _mentions(doc) -> list[Mention]:
                 men.excluded = True
             if c["vessel_before_re"].search(text[max(0, men.qual_start - 60):men.qual_start]):
                 men.excluded = True
+
         out.append(men)
     return out
 
@@ -297,6 +305,13 @@ def _amounts(doc) -> list[dict]:
             "sent": _sentence_index(starts, men.start),
         })
 
+    # an excluded end excludes its range partner ("range in size from 6,000 to 10,000 tonnes")
+    for i in range(len(mentions) - 1):
+        a, b = mentions[i], mentions[i + 1]
+        con = _CONNECT.match(text, a.unit_end if a.unit else a.end)
+        if con and con.end() == b.start and con.group("c").lower() in ("to", "-", "–", "—") and not a.unit:
+            if a.excluded or b.excluded:
+                a.excluded = b.excluded = True
     # 1. ranges and neighbour pairs
     for i, men in enumerate(mentions):
         if men.used or men.excluded:

@@ -437,3 +437,11 @@ def test_abbreviation_before_rate_installation_modifier_and_participle(nlp):
     assert amounts(items) == [(4_200_000, "m3", "day"), (5_200_000, "t", "year"),
                               (1_468_000, "bbl", "day"), (1_800_000, "bbl", "day")]
     assert [q["status"] for q in items] == ["actual", "capacity", "agreed", "actual"]
+
+
+def test_more_vessel_sizes_and_emission_subjects(nlp):
+    text = ("The tanker Avaj, 316,379 tonnes dw, was hit. Orders rose to three ships of 79,499 tons. "
+            "The vessels range in size from 6,000 to 10,000 tonnes. The wreck of the 7,951 ton "
+            "roll-on ferry was moved. The emission level of nitrogen oxide is expected to drop to 2.4 mln "
+            "tonnes a year. The tug sank with a cargo of 3,500 tonnes of gravel.")
+    assert amounts(run(nlp, text)) == [(3_500, "t", None)]
