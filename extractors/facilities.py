@@ -313,12 +313,16 @@ def _pattern_mentions(doc) -> list[_Mention]:
         if right and named_before and doc[h.end].lower_ not in ("at", "of"):
             # "the PCK refinery in Schwedt", "the Exxon refinery in Baytown": named by the town,
             # unless the name before the head is itself a place ("the Atyrau refinery in Kazakhstan")
-            if len(right) != 1 or (has_left and _place_kind(left.base) is not None) or \
-                    _place_kind(right[0].base) in ("country", "region", "state"):
+            if (has_left and _place_kind(left.base) is not None) or \
+                    any(_place_kind(r.base) in ("country", "region", "state") for r in right):
+                right = []
+        elif right and doc[h.end].lower_ not in ("at", "of"):
+            # "its refinery in Gothenburg": only a town names it
+            if any(_place_kind(r.base) in ("country", "region", "state") or not _town_like(doc, r) for r in right):
                 right = []
         if right:
             # "the ISAB/Garrone refinery at Mellili": the place names it, the left form is an alias
-            if has_left and len(right) == 1:
+            if has_left and len(right) == 1 and named_before:
                 right[0].start = left.start
                 right[0].written = left.written
                 right[0].excl = doc[h.end].lower_ != "at"     # "ISAB/Garrone refinery at X" keeps its owners
@@ -437,7 +441,7 @@ def _right_candidates(doc, h, kind, lower_doc, with_left: bool = False) -> list[
     prep = doc[j].lower_
     if prep == "of" and kind != "port":
         return []
-    if prep not in ("at", "of") and not with_left:
+    if prep not in ("at", "of") and not with_left and kind not in ("refinery", "plant"):
         return []                                     # "an oil terminal in Novorossiysk" names no terminal
     out = []
     k = j + 1
@@ -485,6 +489,14 @@ def _right_candidates(doc, h, kind, lower_doc, with_left: bool = False) -> list[
             continue
         break
     return out
+
+
+def _town_like(doc, m: _Mention) -> bool:
+    """The name after "in" is a town: a gazetteer city or what the model calls a GPE."""
+    if _place_kind(m.base) == "city":
+        return True
+    span = doc.char_span(*m.place, alignment_mode="expand") if m.place else None
+    return span is not None and all(t.ent_type_ == "GPE" for t in span)
 
 
 def _mooring(doc, h) -> _Mention | None:
