@@ -510,8 +510,8 @@ def _status(doc, item, ctx):
             return "forecast"
         if t.lower_ in ("likely", "expected", "set"):
             return "forecast" if t.lower_ != "set" else "planned"
-        if auxes & {"can"} and lem in st["capacity_verbs"]:
-            return "capacity"
+        if auxes & {"can"} and lem in st["capacity_verbs"] and "auxpass" not in {c.dep_ for c in t.children}:
+            return "capacity"         # "the terminal can handle N" (but "N can be shipped" is a possibility)
         if auxes & {"could", "may", "might"}:
             return "forecast"
         if (auxes & future_words or auxes & {"would", "should"}) and lem in (
@@ -608,10 +608,11 @@ def _capacity_or_planned(ctx, n, words, st):
                 break
             if _speech(t):
                 continue
-            if auxes & {"will", "shall", "would", "'ll"} or lem in PLAN_STRONG or lem in {
+            done = t.tag_ == "VBD" or bool(auxes & {"was", "were", "been", "has", "have", "had"})
+            if auxes & {"will", "shall", "would", "'ll"} or lem in PLAN_STRONG or (lem in {
                     "expand", "increase", "raise", "boost", "build", "construct", "double", "bring",
-                    "upgrade", "design", "recommend", "triple", "lift"}:
-                to_be = True
+                    "upgrade", "design", "recommend", "triple", "lift"} and not done):
+                to_be = True          # (an expansion already made leaves an existing capacity)
                 break
             if lem in SPEECH:
                 continue

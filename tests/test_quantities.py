@@ -445,3 +445,12 @@ def test_more_vessel_sizes_and_emission_subjects(nlp):
             "roll-on ferry was moved. The emission level of nitrogen oxide is expected to drop to 2.4 mln "
             "tonnes a year. The tug sank with a cargo of 3,500 tonnes of gravel.")
     assert amounts(run(nlp, text)) == [(3_500, "t", None)]
+
+
+def test_completed_expansion_is_capacity_and_passive_can_is_not(nlp):
+    text = ("The plant was upgraded to a capacity of 530,000 bpd during the year. An additional "
+            "500,000 tonnes of corn can be shipped from July. India aims to produce 180 mln tonnes "
+            "of foodgrains by 1990.")
+    items = run(nlp, text)
+    assert [(q["status"], q["commodity"]) for q in items] == [
+        ("capacity", "oil"), ("forecast", "corn"), ("planned", "grain")]
