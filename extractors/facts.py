@@ -512,7 +512,7 @@ def _status(doc, item, ctx):
             return "forecast" if t.lower_ != "set" else "planned"
         if auxes & {"can"} and lem in st["capacity_verbs"] and "auxpass" not in {c.dep_ for c in t.children}:
             return "capacity"         # "the terminal can handle N" (but "N can be shipped" is a possibility)
-        if auxes & {"could", "may", "might"}:
+        if auxes & {"could", "may", "might"} or (auxes & {"can"} and "auxpass" in {c.dep_ for c in t.children}):
             return "forecast"
         if (auxes & future_words or auxes & {"would", "should"}) and lem in (
                 "expand", "increase", "raise", "boost", "double", "triple", "lift", "upgrade") and any(
