@@ -906,9 +906,17 @@ def _periods(doc, items, ctxs, dates):
                 if gov.pos_ == "NOUN" and gov.lemma_.lower() in ("estimate", "forecast", "projection", "report", "statement", "survey"):
                     continue
             # "expected to rise 10 pct over 1986 to 390 mln tonnes": the baseline's date, not the amount's
-            if re.search(r"\b(?:over|than|against|versus|vs\.?|compared\s+(?:with|to))\s+(?:the\s+)?(?:same\s+\w+\s+(?:of|in)\s+)?$",
-                         doc_text(doc)[max(0, d["char_start"] - 40):d["char_start"]], re.I) and not any(
-                    items[i]["char_end"] <= d["char_start"] and ctxs[i]["comparison"] for i in idxs):
+            baseline = re.search(r"\b(?:over|than|against|versus|vs\.?|compared\s+(?:with|to))\s+(?:the\s+)?(?:same\s+\w+\s+(?:of|in)\s+)?$",
+                                 doc_text(doc)[max(0, d["char_start"] - 40):d["char_start"]], re.I)
+            if baseline:
+                # the baseline's own figure, written before it or in brackets after it, takes it
+                owner = [i for i in idxs if ctxs[i]["comparison"] and (
+                    items[i]["char_end"] <= d["char_start"] or re.fullmatch(
+                        r"\s*\(\s*", doc_text(doc)[d["char_end"]:items[i]["char_start"]]))]
+                if owner:
+                    for i in owner:
+                        own[i].append({"dates": [_date_span_for(doc, d, published)], "leading": False,
+                                       "group": [d]})
                 continue
             # "a March 2024 agreement ... envisages raising transit to N": the date of another noun
             if root.dep_ in ("compound", "nmod", "amod", "nummod") and root.head.pos_ == "NOUN" and (
@@ -1056,6 +1064,7 @@ def _context(doc, item):
     sent = _sent(anchor)
     lead = doc_text(doc)[sent.start_char:item["char_start"]].lower()
     comparison = bool(re.search(
+        r"(?:\bcompared\s+(?:with|to)|\bagainst|\bversus|\bfrom|\bthan)\s+[^.;()]{0,40}\(\s*$", lead)) or bool(re.search(
         r"(?:\bfrom|\bagainst|\bversus|\bvs\.?|\bcompared\s+(?:with|to)|\bthan|\ba\s+year\s+(?:ago|earlier))\s+"
         r"(?:(?:a|an|the|last|previous|prior|same|this|that|year-ago|year-earlier|revised|actual|earlier|initial|"
         r"original|estimated|record|(?:last\s+)?(?:year|month|week|quarter|season|period)['’]s|\d{4}['’]s|\d{4}/\d{2}['’]s)\s+){0,3}$",

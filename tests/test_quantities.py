@@ -454,3 +454,13 @@ def test_completed_expansion_is_capacity_and_passive_can_is_not(nlp):
     items = run(nlp, text)
     assert [(q["status"], q["commodity"]) for q in items] == [
         ("capacity", "oil"), ("forecast", "corn"), ("planned", "grain")]
+
+
+def test_bracketed_comparison_takes_the_baseline_span(nlp):
+    text = ("Oil production in January-September 2025 rose 13% to 71.6 mln tonnes compared to the "
+            "same period of 2024 (63.4 mln tonnes), the ministry said.")
+    items = run(nlp, text, "2025-10-05",
+                dates=[("January-September 2025", "2025-01-01", "2025-09-30", "range"),
+                       ("the same period of 2024", "2024-01-01", "2024-09-30", "range")])
+    assert [q["period"] for q in items] == [
+        {"start": "2025-01-01", "end": "2025-09-30"}, {"start": "2024-01-01", "end": "2024-09-30"}]
