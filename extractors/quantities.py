@@ -471,6 +471,11 @@ def _amounts(doc) -> list[dict]:
 def find_quantities(doc) -> list[dict]:
     """Amounts of a commodity in ``doc``, each tied to commodity, facilities, period, status."""
     from . import facts
+    if not len(doc):
+        return []
+    if not (doc.has_annotation("SENT_START") or doc.has_annotation("DEP")):
+        for tok in doc:               # a bare make_doc: read the text as one sentence
+            tok.is_sent_start = tok.i == 0
     amounts = _amounts(doc)
     items = []
     for a in amounts:

@@ -464,3 +464,10 @@ def test_bracketed_comparison_takes_the_baseline_span(nlp):
                        ("the same period of 2024", "2024-01-01", "2024-09-30", "range")])
     assert [q["period"] for q in items] == [
         {"start": "2025-01-01", "end": "2025-09-30"}, {"start": "2024-01-01", "end": "2024-09-30"}]
+
+
+def test_robust_on_empty_and_unparsed_docs(nlp):
+    assert find_quantities(nlp("")) == []
+    doc = nlp.make_doc("Kazakhstan exported 5 mln tonnes of oil in 2024.")
+    items = find_quantities(doc)
+    assert [(q["amount"], q["unit"], q["commodity"]) for q in items] == [(5_000_000, "t", "oil")]
