@@ -522,6 +522,13 @@ def _status(doc, item, ctx):
             if any(_agentive(s) for s in subjs) and lem not in CHANGE_VERBS and t.pos_ == "VERB" \
                     and "auxpass" not in {c.dep_ for c in t.children}:
                 return "planned"
+            # "the contract size will be 1,000 barrels", "the line will carry N": what an actor sets up;
+            # "output will fall to N", "exports will reach N": an outcome someone projects
+            flow_subject = any(x.lemma_.lower() in lx["flow"] or x.lower_ in lx["flow"] for x in subjs)
+            if auxes & future_words and subjs and not flow_subject and lem not in CHANGE_VERBS \
+                    and "auxpass" not in {c.dep_ for c in t.children} \
+                    and not any(x.lower_ in ("it", "they", "this", "that", "which") for x in subjs):
+                return "planned"
             return "forecast"
         if "to" in auxes and lem != "be" and (any(c.lemma_ == "be" and c.dep_ == "aux" for c in t.children)
                                               or (t.dep_ == "xcomp" and t.head.lemma_ == "be"
