@@ -60,7 +60,7 @@ def prefect_api(api_url: str | None = None, home: Path | None = None, timeout: f
         with _using_api(api_url):
             yield api_url, f"connected to the Prefect API at {api_url}"
         return
-    home = Path(home or PROJECT_ROOT / ".prefect")
+    home = Path(home or os.environ.get("PREFECT_HOME") or PROJECT_ROOT / ".prefect")
     home.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     url = f"http://127.0.0.1:{port}/api"
