@@ -1370,6 +1370,11 @@ def doc_text(doc) -> str:
     return t
 
 
+# Relative dates are resolved by calendar arithmetic on the publication date; far
+# from the ends of datetime.date's range it cannot overflow.
+_PUB_MIN, _PUB_MAX = dt.date(1000, 1, 1), dt.date(9000, 12, 31)
+
+
 def find_dates(doc) -> list[dict]:
     """Every date expression of ``doc`` as ``{text, start, end, precision, char_start, char_end,
     sentence, sentence_start, confidence}``, in text order.
@@ -1382,6 +1387,8 @@ def find_dates(doc) -> list[dict]:
     pub = getattr(doc._, "published", None)
     if isinstance(pub, dt.datetime):
         pub = pub.date()
+    if pub is not None and not (_PUB_MIN <= pub <= _PUB_MAX):
+        pub = None          # a nonsense date (a feed's 0001-01-01) anchors nothing
     atoms = _atoms(text, pub)
     dl = getattr(doc._, "dateline", None) or {}
     dls, dle = dl.get("date_char_start"), dl.get("date_char_end")

@@ -48,9 +48,39 @@ def as_date(value) -> dt.date | None:
         return None
 
 
+# Reports longer than this are extracted up to a paragraph (or sentence) break
+# before it, and the record says so (``truncated``).  Wire reports are a few
+# thousand characters; a 100,000-word page would take minutes (some rules cost
+# more than linear time) and beyond spaCy's max_length it cannot be parsed at all.
+MAX_CHARS = 100_000
+
+
+def cap(text: str, limit: int | None = None) -> tuple[str, dict | None]:
+    """The prefix of ``text`` that is extracted, and the truncation note (None when whole).
+
+    The prefix keeps every offset: items found in it are offsets into the whole text.
+    """
+    limit = MAX_CHARS if limit is None else limit
+    if len(text) <= limit:
+        return text, None
+    cut = text.rfind("\n\n", 0, limit)
+    if cut < limit // 2:
+        cut = max(text.rfind(". ", 0, limit - 1) + 1, text.rfind(".\n", 0, limit - 1) + 1)
+    if cut < limit // 2:
+        cut = max(text.rfind(" ", 0, limit), text.rfind("\n", 0, limit))
+    if cut <= 0:
+        cut = limit
+    return text[:cut], {"extracted_chars": cut, "total_chars": len(text),
+                        "reason": f"report longer than {limit} characters: extracted up to "
+                                  f"character {cut} of {len(text)}"}
+
+
 def _make_doc(nlp, text: str, published):
-    doc = nlp.make_doc(normalise(text or ""))
+    text, truncated = cap(text or "")
+    doc = nlp.make_doc(normalise(text))
     doc._.published = as_date(published)
+    if truncated:
+        doc.user_data["fw_truncated"] = truncated
     return doc
 
 
@@ -66,6 +96,8 @@ def doc_to_record(doc, *, doc_id=None, url=None, title=None, source=None) -> dic
         "extractor_version": EXTRACTOR_VERSION,
         "dateline": doc._.dateline,
     }
+    if doc.user_data.get("fw_truncated"):
+        record["truncated"] = doc.user_data["fw_truncated"]
     for field, family in FIELD_FAMILY.items():
         items = getattr(doc._, field) or []
         for item in items:

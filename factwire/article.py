@@ -19,6 +19,8 @@ import trafilatura
 
 from extractors.dateline import find_dateline
 
+from .feeds import plain
+
 
 class ArticleError(ValueError):
     """The page holds no report we can read."""
@@ -68,8 +70,11 @@ def _json_ld(tree) -> dict:
         while stack:
             item = stack.pop(0)
             if isinstance(item, dict):
-                if "@graph" in item:
-                    stack.extend(item["@graph"])
+                graph = item.get("@graph")
+                if isinstance(graph, list):
+                    stack.extend(graph)
+                elif isinstance(graph, dict):
+                    stack.append(graph)
                 kind = item.get("@type")
                 kinds = kind if isinstance(kind, list) else [kind]
                 if any(k in ("NewsArticle", "Article", "ReportageNewsArticle") for k in kinds):
@@ -93,6 +98,20 @@ def _local_date(value: str | None) -> str | None:
         return parsedate_to_datetime(value).date().isoformat()
     except (TypeError, ValueError, IndexError):
         return None
+
+
+def _ld_text(ld: dict, key: str) -> str | None:
+    """A text value of the page's JSON-LD; anything else (a list, an object, a number) is ignored.
+
+    JSON-LD is written by the page: ``"inLanguage": {"name": "English"}`` or
+    ``"headline": ["..."]`` must not break reading the report.
+    """
+    value = ld.get(key)
+    if isinstance(value, list) and value and isinstance(value[0], str):
+        value = value[0]
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("@value") or value.get("@id")
+    return value.strip() or None if isinstance(value, str) else None
 
 
 def _body_by_selector(tree, selector: str) -> str | None:
@@ -127,12 +146,41 @@ def detect_language(text: str, declared: str | None = None) -> str | None:
     return (declared or "und")[:2] if declared else ("und" if words else None)
 
 
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _clean_markup(page_html: str) -> str:
+    """The page as lxml and trafilatura can read it.
+
+    An XHTML page's XML declaration (lxml refuses a str that has one), control
+    characters (NULs from a broken server; not allowed in HTML) and lone
+    surrogates (not encodable) are removed; the text itself is untouched.
+    """
+    page_html = _XML_DECLARATION.sub("", page_html, count=1)
+    page_html = _CONTROL.sub("", page_html.replace("\x0c", " "))
+    return _SURROGATE.sub("\ufffd", page_html)
+
+
+def _web_url(value: str | None, base: str) -> str | None:
+    """``value`` resolved against ``base`` when it is an http(s) address, else None."""
+    if not value:
+        return None
+    try:
+        url = urljoin(base, value.strip())
+    except ValueError:
+        return None
+    return url if urlsplit(url).scheme in ("http", "https") and urlsplit(url).hostname else None
+
+
 def read_article(page_html: str, url: str, final_url: str | None = None, *,
                  feed_title: str = "", feed_published: str | None = None,
                  hints: dict | None = None, reference_date: dt.date | None = None) -> Article:
     """The report on ``page_html``; raises ArticleError when there is none."""
     final_url = final_url or url
-    if not page_html or not page_html.strip():
+    page_html = _clean_markup(page_html or "")
+    if not page_html.strip():
         raise ArticleError(f"{url}: empty page")
     try:
         tree = lxml.html.fromstring(page_html)
@@ -158,21 +206,27 @@ def read_article(page_html: str, url: str, final_url: str | None = None, *,
     if not text or len(text.split()) < MIN_WORDS:
         raise ArticleError(f"{url}: no report text found on the page")
 
-    canonical = (tree.xpath('//link[@rel="canonical"]/@href') or [None])[0] \
-        or _meta(tree, "og:url") or ld.get("url") or (extracted.url if extracted else None) or final_url
-    canonical = clean_url(urljoin(final_url, canonical))
+    # The page names its canonical address; only an http(s) one is believed.
+    canonical = next((u for u in (
+        (tree.xpath('//link[@rel="canonical"]/@href') or [None])[0], _meta(tree, "og:url"),
+        _ld_text(ld, "url"), extracted.url if extracted else None)
+        if _web_url(u, final_url)), None)
+    canonical = clean_url(_web_url(canonical, final_url) or final_url)
 
-    title = (_meta(tree, "og:title") or ld.get("headline") or (extracted.title if extracted else None)
-             or " ".join((tree.findtext(".//title") or "").split()) or feed_title or "").strip()
+    # Page titles are as untrusted as feed titles: markup in them ("<b>", a <script>
+    # written into og:title) is dropped, so the stored title is plain text.
+    title = plain(_meta(tree, "og:title") or _ld_text(ld, "headline")
+                  or (extracted.title if extracted else None)
+                  or tree.findtext(".//title") or feed_title or "")
 
-    declared_lang = (tree.xpath("/html/@lang") or [None])[0] or ld.get("inLanguage") \
+    declared_lang = (tree.xpath("/html/@lang") or [None])[0] or _ld_text(ld, "inLanguage") \
         or _meta(tree, "og:locale")
     language = detect_language(text, declared_lang.lower() if declared_lang else None)
 
     published, source = _local_date(feed_published), "feed"
     if not published:
         published, source = _local_date(_meta(tree, "article:published_time", "datePublished")
-                                        or ld.get("datePublished")
+                                        or _ld_text(ld, "datePublished")
                                         or (extracted.date if extracted else None)), "meta"
     if not published:
         line = find_dateline(text, reference_date or dt.date.today())
@@ -183,6 +237,7 @@ def read_article(page_html: str, url: str, final_url: str | None = None, *,
         author = author[0] if author else None
     if isinstance(author, dict):
         author = author.get("name")
+    author = plain(author) if isinstance(author, str) else None
     author = author or (extracted.author if extracted else None)
     return Article(url=url, final_url=final_url, canonical_url=canonical, title=title,
                    text=text.strip(), language=language, published=published,

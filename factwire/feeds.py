@@ -38,12 +38,27 @@ class ParsedFeed:
     skipped: list[str] = field(default_factory=list)   # why entries were left out
 
 
-_TAG = re.compile(r"<[^>]+>")
+# Script and style elements are code, not words: dropped with their content (an
+# unclosed one runs to the end).  A tag starts with a letter, '/', '!' or '?', so a
+# plain '<' in a title ("exports < 5% of output") is text, not the start of a tag.
+_CODE = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|\Z)", re.I | re.S)
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<[!?][^<>]*>")
+
+
+def _strip_markup(text: str) -> str:
+    return _TAG.sub(" ", _COMMENT.sub(" ", _CODE.sub(" ", text)))
 
 
 def plain(text: str | None) -> str:
-    """Feed titles and summaries may carry HTML: keep the words only."""
-    return " ".join(html.unescape(_TAG.sub(" ", text or "")).split())
+    """Feed titles and summaries may carry HTML: keep the words only.
+
+    Markup is removed before and after unescaping entities, so an escaped tag
+    (``&lt;script&gt;``, which feedparser hands over unescaped once) is not
+    left behind as text either.
+    """
+    once = html.unescape(_strip_markup(text or ""))
+    return " ".join(_strip_markup(once).split())
 
 
 def entry_date(entry) -> str | None:

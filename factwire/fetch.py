@@ -82,9 +82,12 @@ def is_private_host(host: str) -> bool:
         addresses = {info[4][0] for info in infos}
     except socket.gaierror:
         return False  # unresolvable: the request itself will fail with a clear error
+    # Anything not globally routable: private, loopback, link-local, reserved, and the
+    # shared 100.64.0.0/10 range (carrier NAT; some clouds' metadata services live there).
     private = any(
         (a := ipaddress.ip_address(addr.split("%")[0])).is_private or a.is_loopback
         or a.is_link_local or a.is_reserved or a.is_multicast or a.is_unspecified
+        or not a.is_global
         for addr in addresses)
     _PRIVATE_CHECK_CACHE[host] = private
     return private
@@ -114,7 +117,63 @@ def _usable(encoding: str | None) -> str | None:
         return None
 
 
+# Single-byte encodings the web actually uses, most common first: when the
+# detector finds several equally clean readings (windows-1251 and mac-cyrillic
+# read Russian almost alike; windows-1250 and -1252 read French alike), the
+# web's choice wins.  windows-1252 first: it is what browsers assume for an
+# undeclared Latin page (and what "latin-1" means on the web).
+_WEB_ENCODINGS = ("cp1252", "cp1251", "koi8_r", "cp1250", "cp1254", "cp1253", "cp1257",
+                  "cp1256", "cp1255", "koi8_u", "iso8859_5", "cp1258", "cp874",
+                  "gb18030", "big5", "shift_jis", "euc_jp", "euc_kr")
+_CHAOS_TOLERANCE = 0.01
+
+
+def _detect(content: bytes):
+    """The best reading of undeclared bytes, or None."""
+    results = list(from_bytes(content))
+    if not results:
+        return None
+    floor = min(m.chaos for m in results)
+    close = [m for m in results if m.chaos <= floor + _CHAOS_TOLERANCE]
+    rank = {name: i for i, name in enumerate(_WEB_ENCODINGS)}
+    return min(close, key=lambda m: rank.get(m.encoding, len(rank)))   # ties keep the detector's order
+
+
+# Mojibake: UTF-8 bytes that were once read as windows-1252 or latin-1 and
+# saved again ("MinistÃ¨re", "â€™", "ÐœÐ¸Ð½").  Only the lead characters such
+# text is made of are tried (Â Ã for Latin-1 letters and signs, Ð Ñ for Cyrillic, â for
+# punctuation), and a run is replaced only when its bytes are valid UTF-8.
+_BYTE_OF = {}
+for _b in range(0x80, 0x100):
+    try:
+        _BYTE_OF[bytes([_b]).decode("cp1252")] = _b
+    except UnicodeDecodeError:
+        pass
+    _BYTE_OF.setdefault(chr(_b), _b)          # the same bytes read as latin-1
+_CONT = "".join(re.escape(c) for c, b in _BYTE_OF.items() if 0x80 <= b <= 0xBF)
+_MOJIBAKE = re.compile(f"[\u00c2\u00c3\u00d0\u00d1][{_CONT}]|\u00e2[{_CONT}]{{2}}")
+
+
+def _unmangle(match: re.Match) -> str:
+    try:
+        return bytes(_BYTE_OF.get(c, ord(c)) for c in match.group()).decode("utf-8")
+    except (UnicodeDecodeError, ValueError):
+        return match.group()
+
+
+def repair_mojibake(text: str) -> str:
+    """``text`` with UTF-8-read-as-windows-1252 sequences turned back into their characters."""
+    return _MOJIBAKE.sub(_unmangle, text) if ("\u00c2" in text or "\u00c3" in text or "\u00d0" in text
+                                                or "\u00d1" in text or "\u00e2" in text) else text
+
+
 def decode(content: bytes, content_type: str = "") -> tuple[str, str]:
+    """Text of a body, mojibake repaired; see ``_decode``."""
+    text, encoding = _decode(content, content_type)
+    return repair_mojibake(text), encoding
+
+
+def _decode(content: bytes, content_type: str = "") -> tuple[str, str]:
     """Text of a body: declared charset (header, BOM, meta, XML declaration), else detected."""
     if content.startswith(b"\xef\xbb\xbf"):
         return content[3:].decode("utf-8", errors="replace"), "utf-8"
@@ -138,7 +197,7 @@ def decode(content: bytes, content_type: str = "") -> tuple[str, str]:
         return content.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(content).best()
+    best = _detect(content)
     if best is not None:
         return str(best), best.encoding
     return content.decode("utf-8", errors="replace"), "utf-8"
