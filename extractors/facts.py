@@ -41,7 +41,7 @@ def _speech(tok):
     return True
 
 
-CHANGE_VERBS = {"rise", "fall", "drop", "decline", "increase", "decrease", "grow", "slip", "ease", "jump",
+CHANGE_VERBS = {"expand", "widen", "narrow", "improve", "slow", "accelerate", "soar", "tumble", "rise", "fall", "drop", "decline", "increase", "decrease", "grow", "slip", "ease", "jump",
                 "surge", "plunge", "dip", "edge", "climb", "slump", "shrink", "average", "total", "amount",
                 "reach", "remain", "stand", "go", "come", "recover", "rebound", "double", "top", "exceed"}
 DATELINE_RE = re.compile(r"^\s*(?:\([^)]{0,40}\))?\s*(?:[-–—.:]|\()")
@@ -417,9 +417,18 @@ def _status(doc, item, ctx):
         lem = t.lemma_.lower()
         if n > 0 and chain[n - 1].dep_ == "conj" and t.pos_ in ("NOUN", "PROPN"):
             continue                  # "goal of A and the 1985 volume of B": a peer noun's cues are its own
-        if 1 <= n <= 3 and t.pos_ in ("NOUN", "PROPN") and t.lower_ in lexicon()["goods"]["installation_kinds"] \
+        if 1 <= n <= 3 and t.pos_ in ("NOUN", "PROPN") and (t.lower_ in lexicon()["goods"]["installation_kinds"]
+                                                             or t.lemma_.lower() in INSTALLATION_LIKE) \
                 and all(x.dep_ in ("compound", "nmod", "amod", "nummod") for x in chain[:n]) and t.i > chain[0].i:
-            return "capacity"         # "the entire 178,500 bpd refinery", "a 5.2 mtpa LNG plant"
+            # "the entire 178,500 bpd refinery", "a 5.2 mtpa LNG plant": the installation's size; planned
+            # when the installation itself is new or still to be built ("the 7,500 bpd project will be built")
+            new_inst = any(c.lower_ in ("new", "planned", "proposed", "future") for c in t.children)
+            head = t.head
+            if t.dep_ in ("nsubj", "nsubjpass") and head.lemma_.lower() in (
+                    "build", "construct", "complete", "commission", "design", "plan", "propose", "develop"):
+                hx = {c.lower_ for c in head.children if c.dep_ in ("aux", "auxpass")}
+                new_inst = new_inst or bool(hx & {"will", "would", "to", "shall"}) or head.tag_ in ("VB", "VBG")
+            return "planned" if new_inst else "capacity"
         if t.pos_ in ("NOUN", "PROPN") and t.i not in fac_ids and t.i != ctx["anchor"].i:
             w = words_of(t)
             if w & {"agreed", "contracted", "contractual"}:
@@ -508,8 +517,10 @@ def _status(doc, item, ctx):
         if lem in {"see", "look", "think", "believe", "reckon", "put", "suggest", "estimate", "calculate"} and \
                 any(s.lemma_.lower() in st["forecaster_nouns"] or s.lower_ in st["forecaster_nouns"] for s in subjs):
             return "forecast"
-        if t.lower_ in ("likely", "expected", "set"):
-            return "forecast" if t.lower_ != "set" else "planned"
+        if t.lower_ in ("likely", "expected"):
+            return "forecast"
+        if t.lower_ == "set" and any(c.dep_ == "xcomp" for c in t.children):
+            return "planned"          # "is set to reach" (but "a quota set at N" is the quota's)
         if auxes & {"can"} and lem in st["capacity_verbs"] and "auxpass" not in {c.dep_ for c in t.children}:
             return "capacity"         # "the terminal can handle N" (but "N can be shipped" is a possibility)
         if auxes & {"could", "may", "might"} or (auxes & {"can"} and "auxpass" in {c.dep_ for c in t.children}):
@@ -525,7 +536,11 @@ def _status(doc, item, ctx):
             # "the contract size will be 1,000 barrels", "the line will carry N": what an actor sets up;
             # "output will fall to N", "exports will reach N": an outcome someone projects
             flow_subject = any(x.lemma_.lower() in lx["flow"] or x.lower_ in lx["flow"] for x in subjs)
-            if auxes & future_words and subjs and not flow_subject and lem not in CHANGE_VERBS \
+            projected = any(h.lemma_.lower() in {"expect", "forecast", "project", "predict", "estimate",
+                                                  "anticipate", "see", "believe", "think"}
+                            for k, h in enumerate(chain[n + 1:], n + 1)
+                            if h.pos_ in ("VERB", "AUX") and chain[k - 1].dep_ != "conj")
+            if auxes & future_words and subjs and not flow_subject and not projected and lem not in CHANGE_VERBS \
                     and "auxpass" not in {c.dep_ for c in t.children} \
                     and not any(x.lower_ in ("it", "they", "this", "that", "which") for x in subjs):
                 return "planned"
@@ -564,6 +579,8 @@ def _status(doc, item, ctx):
     return "actual"
 
 
+INSTALLATION_LIKE = {"project", "unit", "train", "facility", "complex", "terminal", "plant", "refinery",
+                     "pipeline", "line", "mill", "cracker", "smelter"}
 AGREEMENT_VERBS = {"provide", "envisage", "stipulate", "foresee", "specify", "cover", "include", "set", "call"}
 AGREEMENT_NOUNS = {"agreement", "accord", "contract", "deal", "memorandum", "arrangement", "protocol", "treaty"}
 

@@ -88,12 +88,12 @@ def _compiled():
     for per, forms in lex["rates"].items():
         for f in forms:
             rate_forms[f.lower()] = per
-    rate_alt = _alt([f for f in rate_forms if not f.startswith("/")])
+    rate_alt = _alt([f for f in rate_forms if not f.startswith("/")]).replace(r"\s+", r"[\s-]+")
     slash_alt = "|".join(re.escape(f) for f in sorted((f for f in rate_forms if f.startswith("/")),
                                                         key=len, reverse=True))
     rate_re = re.compile(
         rf"(?:(?P<slash>{slash_alt})(?![A-Za-z])|"
-        rf"(?:\s*\([^()]{{1,15}}\))?(?:\s+of\s+(?:[A-Za-z][\w'-]*\s+){{0,4}}?|\s*,?\s*)"
+        rf"(?:\s*\([^()]{{1,15}}\))?(?:\s+of\s+(?:[A-Za-z][\w'-]*\s+){{0,4}}?|\s*,?\s*|-)"
         rf"(?P<rate>(?i:{rate_alt}))(?![\w-]))")
     quals = sorted(lex["qualifiers"], key=len, reverse=True)
     qual_re = re.compile(rf"(?i:(?<![\w])(?P<q>{_alt(quals)})\s+(?:of\s+)?)$")
@@ -201,7 +201,7 @@ def _mentions(doc) -> list[Mention]:
             r = c["rate_re"].match(text, u.end())
             if r:
                 rate_word = (r.group("slash") or r.group("rate")).lower()
-                rate_word = " ".join(rate_word.split())
+                rate_word = " ".join(rate_word.replace("-", " ").split()) if not rate_word.startswith("/") else rate_word
                 rate = c["rate_forms"].get(rate_word)
                 if rate and r.group("rate") and r.group("rate").lower().startswith(("a ", "an ")) and \
                         re.match(r"\s+(?:ago|earlier|before|later|after|on|prior)\b", text[r.end():r.end() + 10], re.I):

@@ -471,3 +471,13 @@ def test_robust_on_empty_and_unparsed_docs(nlp):
     doc = nlp.make_doc("Kazakhstan exported 5 mln tonnes of oil in 2024.")
     items = find_quantities(doc)
     assert [(q["amount"], q["unit"], q["commodity"]) for q in items] == [(5_000_000, "t", "oil")]
+
+
+def test_installation_sizes_quota_participle_and_projected_outcomes(nlp):
+    text = ("The company will buy its partner's 160,000 barrel-per-day refinery. The 7,500 barrel per day "
+            "oil sands project will be built next year. The board expects the import market will expand "
+            "to 3.4 mln tonnes. Venezuela will produce Ecuador's OPEC quota, set at 210,000 barrels per day.")
+    items = run(nlp, text, "1987-03-10")
+    assert [(q["amount"], q["per"], q["status"]) for q in items] == [
+        (160_000, "day", "capacity"), (7_500, "day", "planned"), (3_400_000, None, "forecast"),
+        (210_000, "day", "agreed")]
