@@ -290,8 +290,17 @@ def _commodity(doc, item, ctx):
             k -= 1
         if k < len(hits) - 1:
             phrase = " ".join(doc_text(doc)[hits[k][0]:hits[-1][1]].lower().split())
-            phrase = re.sub(r"^crude\b(?!\s+oil)", "crude oil", phrase)
-            return (_canon(phrase) or phrase), "window"
+            if _canon(phrase):
+                return _canon(phrase), "window"
+            # a list of goods: each by its canonical name ("crude, refined product" -> "crude oil and
+            # refined products")
+            names = []
+            for h in hits[k:]:
+                c = _canon(h[2])
+                if c and c not in names:
+                    names.append(c)
+            phrase = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+            return phrase, "window"
         return _canon(hits[-1][2]), "window"
     if ws > ctx["sent"].start_char and item["char_start"] - ws < 12:
         return None, None          # "fell 1.2 mln barrels to 331.8 mln": the partner's good
@@ -1463,11 +1472,13 @@ def _fill_commodities(doc, items, ctxs, fac_mentions):
             prev = [j for j in range(k) if ctxs[j]["sent"].start_char < sent.start_char
                     and items[j]["unit"] == it["unit"] and items[j]["commodity"]
                     and it["char_start"] - items[j]["char_end"] < 600]
-            if prev:
+            same_per = [j for j in prev if items[j]["per"] == it["per"]]
+            if same_per:
+                last_sent = ctxs[same_per[-1]]["sent"].start_char
+                g = items[[j for j in same_per if ctxs[j]["sent"].start_char == last_sent][0]]["commodity"]
+            elif prev and not _compatible(dominant, it["unit"]) or (prev and dominant is None):
                 last_sent = ctxs[prev[-1]]["sent"].start_char
-                in_last = [j for j in prev if ctxs[j]["sent"].start_char == last_sent]
-                same_per = [j for j in in_last if items[j]["per"] == it["per"]]
-                g = items[(same_per or in_last)[0]]["commodity"]
+                g = items[[j for j in prev if ctxs[j]["sent"].start_char == last_sent][0]]["commodity"]
         if g is None and after:
             g = _canon(after[0][2])
         if g is None and _compatible(dominant, it["unit"]):
