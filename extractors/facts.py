@@ -796,6 +796,13 @@ def _facilities(doc, item, ctx, fac_mentions, amount_anchors, items, ctxs):
             higher_own = higher and any(
                 _clause_verb(a).i == mverb.i for a in amount_anchors if a.i != anchor.i)
             tied = on_chain or same_clause or (not verbs_between and not higher_own)
+            # "the field's reservoir, estimated to contain N": a participle after a comma describes the
+            # noun phrase just before it, whatever the parser attached it to
+            if not tied and re.fullmatch(
+                    r"[^,;.]{0,30},\s*(?:which\s+is\s+|that\s+is\s+)?(?:estimated|believed|thought|said|expected|"
+                    r"designed|built|able|capable)\s+(?:to|of)\s+\w+\s*(?:up\s+to\s+|about\s+|some\s+|around\s+)?",
+                    doc_text(doc)[m["end"]:item["char_start"]]):
+                tied = True
             if tied and root.head.lemma_.lower() in SPEECH:
                 tied = False
         elif item["char_end"] <= m["start"] < next_start:

@@ -481,3 +481,11 @@ def test_installation_sizes_quota_participle_and_projected_outcomes(nlp):
     assert [(q["amount"], q["per"], q["status"]) for q in items] == [
         (160_000, "day", "capacity"), (7_500, "day", "planned"), (3_400_000, None, "forecast"),
         (210_000, "day", "agreed")]
+
+
+def test_participle_after_comma_describes_the_installation_before_it(nlp):
+    text = ("The operator will drill wells to tap the Omega field's reservoir, estimated to contain "
+            "420 mln barrels of oil, and a buoy system to load tankers.")
+    omega = ("Omega field", "field", ["Omega field"])
+    items = run(nlp, text, facilities=[omega])
+    assert [(q["status"], q["facilities"]) for q in items] == [("forecast", ["Omega field"])]
