@@ -50,6 +50,10 @@ def lexicon() -> dict:
 _WS = re.compile(r"\s+")
 _POSS = re.compile(r"(?:['’`]s|s['’])$")
 _LEADING = re.compile(r"^(?:the|The|THE)\s+")
+_BASED = re.compile(r"^[\w.]+-based\s+")
+_POSS_END = re.compile(r"['’`]s$")
+_POSS_ANY = re.compile(r"['’`]s\b")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _EDGE_PUNCT = " \t\n<>\"“”‘'`,;:()[]{}-–—"
 
 
@@ -57,8 +61,8 @@ def clean(text: str) -> str:
     """Display form of a mention: one line, no leading "the", no possessive, no edge punctuation."""
     s = _WS.sub(" ", text or "").strip(_EDGE_PUNCT)
     s = _LEADING.sub("", s)
-    s = re.sub(r"^[\w.]+-based\s+", "", s)          # "Caracas-based Andean Development Corp"
-    s = re.sub(r"['’`]s$", "", s)
+    s = _BASED.sub("", s)                             # "Caracas-based Andean Development Corp"
+    s = _POSS_END.sub("", s)
     if s.endswith(("s'", "s’")):
         s = s[:-1]
     return s.strip(_EDGE_PUNCT)
@@ -103,9 +107,9 @@ def _suffixes() -> frozenset:
 def key(name: str) -> str:
     """Comparison key: folded, punctuation-free, no leading "the" and no corporate suffix."""
     s = fold(clean(name))
-    s = re.sub(r"['’`]s\b", "", s)
+    s = _POSS_ANY.sub("", s)
     s = s.replace(".", "")
-    s = re.sub(r"[^a-z0-9]+", " ", s).split()
+    s = _NON_ALNUM.sub(" ", s).split()
     while s and s[0] == "the":
         s = s[1:]
     while len(s) > 1 and (s[-1] in _suffixes() or s[-1] + "." in _suffixes()):
