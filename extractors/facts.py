@@ -740,6 +740,29 @@ _BOUNDARY = re.compile(r",\s*(?:and|but|while|which|who|whereas|although|most|mo
                        r"chiefly)\b|;|\bwhile\b|\bwhereas\b")
 
 
+def _nonfinite_path(root, chain_ids):
+    """The mention is where something goes or comes from ('to a terminal at X') in a participle
+    phrase hanging off the amount's own clause, with no finite verb on the way."""
+    t = root
+    if not (t.dep_ == "pobj" and t.head.lower_ in ("to", "from", "via", "through", "into", "towards", "toward")):
+        # "to a terminal at Lake Charles": the place of a destination noun
+        if not (t.dep_ == "pobj" and t.head.lower_ == "at" and t.head.head.dep_ == "pobj"
+                and t.head.head.head.lower_ in ("to", "from", "via", "through", "into")):
+            return False
+    steps = 0
+    while t.head.i != t.i and steps < 12:
+        t = t.head
+        steps += 1
+        if t.i in chain_ids:
+            return True
+        if t.pos_ in ("VERB", "AUX"):
+            absolute = t.dep_ == "pcomp" and t.head.lower_ in ("with", "without")   # "with most of it shipped"
+            if t.tag_ not in ("VBN", "VBG") or any(c.dep_ in ("aux", "auxpass") for c in t.children) or (
+                    not absolute and any(c.dep_ in ("nsubj", "nsubjpass") for c in t.children)):
+                return False
+    return False
+
+
 def _facilities(doc, item, ctx, fac_mentions, amount_anchors, items, ctxs):
     """Facilities syntactically tied to the amount (same clause, on its chain, or its own preposition)."""
     sent = ctx["sent"]
@@ -783,7 +806,8 @@ def _facilities(doc, item, ctx, fac_mentions, amount_anchors, items, ctxs):
                 top = top.head
             if top.dep_ in ("dobj", "nsubj") and top.i < cverb.i:
                 same_clause, higher = True, False
-        if _in_foreign_clause(root, ctx["span_ids"] | {anchor.i}) and not any(t.i in chain_ids for t in span):
+        if _in_foreign_clause(root, ctx["span_ids"] | {anchor.i}) and not any(t.i in chain_ids for t in span) \
+                and not (m["start"] >= item["char_end"] and _nonfinite_path(root, chain_ids)):
             continue
         tied = False
         if prev_end <= m["start"] < item["char_start"]:
@@ -814,6 +838,8 @@ def _facilities(doc, item, ctx, fac_mentions, amount_anchors, items, ctxs):
                 tied = True
             elif pos + 1 == len(sent_items) and (on_chain or (same_clause and len(gap) < 160)):
                 tied = True
+            elif _nonfinite_path(root, chain_ids):
+                tied = True           # "..., with 60 pct of the gas carried to a terminal at X"
             elif mverb.i == cverb.i and len(gap) < 80 and not re.search(r"\band\b|\bor\b|[,;(]", gap):
                 tied = True           # "1.1 mln tons were shipped from Aktau toward BTC in 2023, 1.4 mln in 2024"
             elif on_chain and root.head.i in chain_ids and root.dep_ in ("nsubj", "poss", "appos", "relcl"):

@@ -489,3 +489,13 @@ def test_participle_after_comma_describes_the_installation_before_it(nlp):
     omega = ("Omega field", "field", ["Omega field"])
     items = run(nlp, text, facilities=[omega])
     assert [(q["status"], q["facilities"]) for q in items] == [("forecast", ["Omega field"])]
+
+
+def test_destination_in_a_participle_phrase_of_the_amount(nlp):
+    omega = ("Omega terminal", "terminal", ["Omega terminal"])
+    text = "Exports rose to 1.2 mln bpd in May, with most of the crude shipped through the Omega terminal."
+    items = run(nlp, text, facilities=[omega])
+    assert items[0]["facilities"] == ["Omega terminal"]
+    text = "Exports rose to 1.2 mln bpd in May, while the rest of the crude was shipped through the Omega terminal."
+    items = run(nlp, text, facilities=[omega])
+    assert items[0]["facilities"] == []
