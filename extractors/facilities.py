@@ -662,8 +662,7 @@ def find_facilities(doc) -> list[dict]:
                 continue
             for k2 in order:
                 o = groups.get(k2)
-                if o is not None and k2 != k and any(x == b + m.end() - m.start() - len(m.group(1)) + 0 or
-                                                     (x >= b and x <= m.end()) for x, _ in o["mentions"]):
+                if o is not None and k2 != k and any(b <= x <= m.end() for x, _ in o["mentions"]):
                     _merge(g, o)
                     g["spellings"].append(o["name"])
                     del groups[k2]
@@ -693,7 +692,7 @@ def find_facilities(doc) -> list[dict]:
                         g["excl"].append((s2, e2))
                         g["spellings"].append(acr)
                 break
-    out = []
+    out, excl, place_list = [], [], []
     for k in order:
         g = groups[k]
         seen = {names.fold(g["name"])}
@@ -709,10 +708,11 @@ def find_facilities(doc) -> list[dict]:
                 "mentions": [list(x) for x in sorted(set(g["mentions"]))],
                 "confidence": round(g["conf"], 2),
                 **provenance(doc, first.start, first.end)}
-        item["_exclude"] = sorted(set(g["excl"]))
-        item["_places"] = sorted(set(g["places"]))
+        excl.extend(sorted(set(g["excl"])))
+        place_list.extend(sorted(set(g["places"])))
         out.append(item)
     doc.user_data[CACHE_KEY] = out
+    doc.user_data[CACHE_KEY + "_spans"] = (excl, place_list)
     return out
 
 
@@ -735,16 +735,21 @@ def _acronyms(doc) -> dict:
 
 def excluded_spans(doc) -> list[tuple[int, int]]:
     """Character spans that name facilities: places and organisations inside them are not listed."""
-    return [tuple(x) for f in find_facilities(doc) for x in f.get("_exclude", [])]
+    find_facilities(doc)
+    return list(doc.user_data[CACHE_KEY + "_spans"][0])
 
 
 def place_spans(doc) -> list[tuple[int, int]]:
     """Places that name a facility from outside ("the port of Aktau", "a refinery at X"): still places."""
-    return [tuple(x) for f in find_facilities(doc) for x in f.get("_places", [])]
+    find_facilities(doc)
+    return list(doc.user_data[CACHE_KEY + "_spans"][1])
 
 
 @Language.component("factwire_facilities")
 def facilities_component(doc):
     items = find_facilities(doc)
-    doc._.facilities = [{k: v for k, v in f.items() if not k.startswith("_")} for f in items]
+    doc._.facilities = [dict(f) for f in items]
+    # the entities and facilities families are done: drop their working state so Docs serialise cleanly
+    for key in (CACHE_KEY, CACHE_KEY + "_spans", "fw_text", "fw_acronyms", "fw_gaz_place_tokens"):
+        doc.user_data.pop(key, None)
     return doc
