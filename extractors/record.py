@@ -115,10 +115,60 @@ def extract(text: str, published=None, url: str | None = None, *, title: str | N
 
 
 def extract_many(docs: Iterable[dict], *, model: str | None = None, batch_size: int = 32,
-                 n_process: int = 1) -> Iterator[dict]:
-    """Extract a stream of ``{doc_id, published, text[, url, title, source]}`` dicts, in order."""
+                 n_process: int = 1, on_error: str = "raise") -> Iterator[dict]:
+    """Extract a stream of ``{doc_id, published, text[, url, title, source]}`` dicts, in order.
+
+    ``on_error="raise"`` (the default) lets an extractor's exception end the stream.
+    With ``on_error="record"`` one report that breaks an extractor does not take its
+    batch down: the batch is extracted again report by report, and the failing
+    report's record has empty lists and ``error`` (the exception, named), so the
+    caller can keep it for a later run while the others are stored.
+    """
+    if on_error not in ("raise", "record"):
+        raise ValueError(f"on_error must be 'raise' or 'record', not {on_error!r}")
     nlp = load_pipeline(model)
-    prepared = ((_make_doc(nlp, d.get("text", ""), d.get("published")), d) for d in docs)
-    for doc, meta in nlp.pipe(prepared, as_tuples=True, batch_size=batch_size, n_process=n_process):
-        yield doc_to_record(doc, doc_id=meta.get("doc_id"), url=meta.get("url"),
-                            title=meta.get("title"), source=meta.get("source"))
+    if on_error == "raise":
+        prepared = ((_make_doc(nlp, d.get("text", ""), d.get("published")), d) for d in docs)
+        for doc, meta in nlp.pipe(prepared, as_tuples=True, batch_size=batch_size,
+                                  n_process=n_process):
+            yield _record_of(doc, meta)
+        return
+    for chunk in _chunks(docs, batch_size):
+        try:
+            prepared = [(_make_doc(nlp, d.get("text", ""), d.get("published")), d) for d in chunk]
+            records = [_record_of(doc, meta) for doc, meta in
+                       nlp.pipe(prepared, as_tuples=True, batch_size=batch_size)]
+        except Exception:  # noqa: BLE001 - find the report that broke, keep the others
+            records = [_one_or_error(nlp, d) for d in chunk]
+        yield from records
+
+
+def _record_of(doc, meta: dict) -> dict:
+    return doc_to_record(doc, doc_id=meta.get("doc_id"), url=meta.get("url"),
+                         title=meta.get("title"), source=meta.get("source"))
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _one_or_error(nlp, meta: dict) -> dict:
+    """The record of one report, or an empty one that names the exception."""
+    try:
+        return _record_of(nlp(_make_doc(nlp, meta.get("text", ""), meta.get("published"))), meta)
+    except Exception as exc:  # noqa: BLE001 - reported in the record, not raised
+        published = as_date(meta.get("published"))
+        record = {"doc_id": meta.get("doc_id"), "source": meta.get("source"), "url": meta.get("url"),
+                  "title": meta.get("title"),
+                  "published": published.isoformat() if published else None,
+                  "extractor_version": EXTRACTOR_VERSION, "dateline": None}
+        record.update({field: [] for field in FIELD_FAMILY})
+        record["error"] = f"{type(exc).__name__}: {exc}"
+        return record

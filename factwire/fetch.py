@@ -128,43 +128,73 @@ _WEB_ENCODINGS = ("cp1252", "cp1251", "koi8_r", "cp1250", "cp1254", "cp1253", "c
 _CHAOS_TOLERANCE = 0.01
 
 
-def _detect(content: bytes):
-    """The best reading of undeclared bytes, or None."""
+def _detect(content: bytes) -> tuple[str, str] | None:
+    """The best reading of undeclared bytes as (text, encoding), or None.
+
+    The detector merges encodings that give the same text (``could_be_from_charset``):
+    the web's usual one among them names the reading.
+    """
     results = list(from_bytes(content))
     if not results:
         return None
+    rank = {name: i for i, name in enumerate(_WEB_ENCODINGS)}
+
+    def web_rank(m) -> tuple[int, str]:
+        names = [m.encoding] + list(getattr(m, "could_be_from_charset", None) or [])
+        return min((rank.get(n, len(rank)), n) for n in names)
+
     floor = min(m.chaos for m in results)
     close = [m for m in results if m.chaos <= floor + _CHAOS_TOLERANCE]
-    rank = {name: i for i, name in enumerate(_WEB_ENCODINGS)}
-    return min(close, key=lambda m: rank.get(m.encoding, len(rank)))   # ties keep the detector's order
+    best = min(close, key=lambda m: web_rank(m)[0])    # ties keep the detector's order
+    index, name = web_rank(best)
+    return str(best), (name if index < len(rank) else best.encoding)
 
 
 # Mojibake: UTF-8 bytes that were once read as windows-1252 or latin-1 and
-# saved again ("MinistÃ¨re", "â€™", "ÐœÐ¸Ð½").  Only the lead characters such
-# text is made of are tried (Â Ã for Latin-1 letters and signs, Ð Ñ for Cyrillic, â for
-# punctuation), and a run is replaced only when its bytes are valid UTF-8.
-_BYTE_OF = {}
+# saved again ("MinistÃ¨re", "â€™", "ÐœÐ¸Ð½", "BOTAÅž").  Text is suspected only
+# when it holds the marks such text is full of (Â Ã before a Latin-1 sign or
+# letter, Ð Ñ before Cyrillic, â€ for punctuation); a suspected text that reads
+# whole as UTF-8 once turned back into bytes is replaced whole, otherwise each
+# run that reads as UTF-8 is (a page may mix good and bad parts).  Text without
+# the marks is never touched, so "STRAẞE“" or "CAFÉ…" stay as written.
+_BYTE_OF: dict[str, int] = {}
 for _b in range(0x80, 0x100):
     try:
         _BYTE_OF[bytes([_b]).decode("cp1252")] = _b
     except UnicodeDecodeError:
         pass
     _BYTE_OF.setdefault(chr(_b), _b)          # the same bytes read as latin-1
-_CONT = "".join(re.escape(c) for c, b in _BYTE_OF.items() if 0x80 <= b <= 0xBF)
-_MOJIBAKE = re.compile(f"[\u00c2\u00c3\u00d0\u00d1][{_CONT}]|\u00e2[{_CONT}]{{2}}")
+_CONT = "[" + "".join(re.escape(c) for c, b in _BYTE_OF.items() if 0x80 <= b <= 0xBF) + "]"
+_SUSPECT = re.compile(f"[\u00c2\u00c3\u00d0\u00d1]{_CONT}|\u00e2{_CONT}{{2}}")
+_RUN = re.compile(f"[\u00c2-\u00df]{_CONT}|[\u00e0-\u00ef]{_CONT}{{2}}|[\u00f0-\u00f4]{_CONT}{{3}}")
+
+
+def _as_bytes(text: str) -> bytes | None:
+    """The bytes that ``text`` was read from as windows-1252/latin-1, or None."""
+    try:
+        return bytes(_BYTE_OF[c] if c >= "\x80" else ord(c) for c in text)
+    except KeyError:
+        return None
 
 
 def _unmangle(match: re.Match) -> str:
     try:
-        return bytes(_BYTE_OF.get(c, ord(c)) for c in match.group()).decode("utf-8")
-    except (UnicodeDecodeError, ValueError):
+        return _as_bytes(match.group()).decode("utf-8")
+    except (AttributeError, UnicodeDecodeError):
         return match.group()
 
 
 def repair_mojibake(text: str) -> str:
     """``text`` with UTF-8-read-as-windows-1252 sequences turned back into their characters."""
-    return _MOJIBAKE.sub(_unmangle, text) if ("\u00c2" in text or "\u00c3" in text or "\u00d0" in text
-                                                or "\u00d1" in text or "\u00e2" in text) else text
+    if not _SUSPECT.search(text):
+        return text
+    raw = _as_bytes(text)
+    if raw is not None:
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    return _RUN.sub(_unmangle, text)
 
 
 def decode(content: bytes, content_type: str = "") -> tuple[str, str]:
@@ -199,7 +229,7 @@ def _decode(content: bytes, content_type: str = "") -> tuple[str, str]:
         pass
     best = _detect(content)
     if best is not None:
-        return str(best), best.encoding
+        return best
     return content.decode("utf-8", errors="replace"), "utf-8"
 
 
