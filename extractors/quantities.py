@@ -339,6 +339,9 @@ def _amounts(doc) -> list[dict]:
             if v1 is None:
                 continue
             s = men.qual_start
+            lead = re.search(r"(?i:\b(?:between|from)\s+)$", text[max(0, s - 9):s])
+            if lead:
+                s -= len(lead.group(0))   # the whole range as written: "between 1.3 and four mln barrels"
             e = nxt.end_all
             group = (s, e)
             emit(men, v1, nxt.unit, nxt.mult, nxt.per, s, e, borrowed=True, group=group)
