@@ -6,6 +6,7 @@ transaction, and writing the same thing twice leaves one copy.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -23,6 +24,66 @@ from .dedupe import content_hash, fingerprint, is_near_duplicate
 
 def now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database):
+    """One transaction around several writes, taking the write lock at once.
+
+    ``with db.conn:`` is not enough: sqlite-utils commits each insert/update/upsert
+    on its own when no transaction is open, so a crash between them left an article
+    without its extraction.  ``BEGIN IMMEDIATE`` makes sqlite-utils nest its writes
+    as savepoints, and takes the lock before the reads that decide what to write
+    (another process storing the same report waits, then sees it: no duplicate, no
+    constraint error).  Inside an open transaction this is a savepoint.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+        db.conn.execute("COMMIT")
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+
+
+class DatabaseFull(RuntimeError):
+    """The database cannot grow (disk full, quota, or a size limit)."""
+
+
+def is_full(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite's SQLITE_FULL (or the OS's 'no space left')."""
+    import sqlite3
+    if isinstance(exc, sqlite3.Error):
+        code = getattr(exc, "sqlite_errorcode", None)
+        return code is not None and code & 0xFF == sqlite3.SQLITE_FULL or "disk is full" in str(exc)
+    return isinstance(exc, OSError) and exc.errno == 28
+
+
+def fail_run(db: sqlite_utils.Database, run_id: int, counts: dict, errors: list[str],
+             exc: BaseException, logger=None) -> BaseException:
+    """Record a run as failed (best effort: the database may be the thing that failed).
+
+    Returns the exception to raise: a :class:`DatabaseFull` saying what to do when
+    the database could not grow, else ``exc`` itself.
+    """
+    if is_full(exc):
+        reason = (f"the database is full (disk full or size limit reached): run {run_id} stopped; "
+                  "every report stored before this is kept; free space and run again")
+        raised: BaseException = DatabaseFull(reason)
+        raised.__cause__ = exc
+    else:
+        reason, raised = repr(exc), exc
+    try:
+        finish_run(db, run_id, counts, errors + [f"run aborted: {reason}"], status="failed")
+    except Exception as finish_exc:  # noqa: BLE001 - the original failure is what matters
+        if logger:
+            logger.error("could not record run %s as failed: %s", run_id, finish_exc)
+    return raised
 
 
 # -- sources, feeds, runs -------------------------------------------------------------
@@ -76,7 +137,7 @@ def record_entry(db: sqlite_utils.Database, source: str, entry_id: str, link: st
 def record_failure(db: sqlite_utils.Database, *, url: str, source: str, entry_id: str | None,
                    error: str, status: int | None, run_id: int | None) -> None:
     """Remember a page that failed, so the next run tries it again."""
-    with db.conn:
+    with write_transaction(db):
         previous = list(db["fetch_failures"].rows_where("url = ?", [url]))
         attempts = previous[0]["attempts"] + 1 if previous else 1
         db["fetch_failures"].upsert({
@@ -152,7 +213,7 @@ def save_article(db: sqlite_utils.Database, article: Article, *, source: str, en
                   content_hash=content_hash(article.text), fingerprint=fingerprint(article.text))
     if record is not None:
         values.update(extraction_values(record))
-    with db.conn:
+    with write_transaction(db):
         existing = article_by_canonical(db, article.canonical_url)
         if existing:
             article_id = existing["id"]
@@ -176,7 +237,7 @@ def extraction_values(record: dict) -> dict:
 
 def save_extraction(db: sqlite_utils.Database, article_id: int, record: dict) -> None:
     """Replace one stored article's extraction in one transaction (re-extraction)."""
-    with db.conn:
+    with write_transaction(db):
         db["articles"].update(article_id, {**extraction_values(record), "status": "extracted"})
         write_extraction(db, article_id, record)
 

@@ -58,8 +58,13 @@ def _error_text(state) -> str:
     return "failed"
 
 
-def _poll_all(db, sources, fetcher, counts, errors, logger, host_limits=False):
-    """Poll every feed; returns [(source, entries to fetch)]."""
+def _poll_all(db, sources, fetcher, counts, errors, logger, host_limits=False, validators=None):
+    """Poll every feed; returns [(source, entries to fetch)].
+
+    With ``validators`` (a dict), a changed feed's ETag and Last-Modified are put there
+    instead of stored: the caller stores them once the run has stored its entries, so a
+    run that dies half-way is not followed by a 304 that hides the entries it never stored.
+    """
     futures = []
     for source in sources:
         # The validators belong to the source's feed, whatever origin serves it today.
@@ -94,9 +99,13 @@ def _poll_all(db, sources, fetcher, counts, errors, logger, host_limits=False):
         for problem in problems:
             errors.append(f"feed {source.name}: {problem}")
             logger.warning("feed %s: %s", source.name, problem)
+        fresh_validators = {"etag": poll.fetched.etag, "last_modified": poll.fetched.last_modified}
+        if validators is not None:
+            validators[source.name] = fresh_validators
+            fresh_validators = {}
         store.save_feed_state(
             db, source.name, feed_url=source.feed_url, final_url=poll.fetched.final_url,
-            etag=poll.fetched.etag, last_modified=poll.fetched.last_modified,
+            **fresh_validators,
             last_status=poll.fetched.status, last_error="; ".join(problems) or None,
             bozo=int(feed.bozo), entries=len(feed.entries))
         seen = store.seen_entries(db, source.name)
@@ -255,8 +264,12 @@ def process(db, sources: list[Source], plan, fetcher: Fetcher, run_id: int, coun
         advance(len(chunk) + counts["articles_failed"])
 
 
-def run_flow(name: str, sources_path, db_path, samples_origin, only, plan_entries, **options) -> dict:
-    """What ingest and backfill share: a run row, a fetcher, counts, errors and the summary."""
+def run_flow(name: str, sources_path, db_path, samples_origin, only, plan_entries,
+             on_success=None, **options) -> dict:
+    """What ingest and backfill share: a run row, a fetcher, counts, errors and the summary.
+
+    ``on_success(db)`` runs once every planned entry has been stored or recorded as failed.
+    """
     logger = get_run_logger()
     started = time.monotonic()
     from extractors import EXTRACTOR_VERSION
@@ -270,9 +283,13 @@ def run_flow(name: str, sources_path, db_path, samples_origin, only, plan_entrie
             plan = plan_entries(db, sources, fetcher, counts, errors, logger,
                                 host_limits=options.get("host_limits", False))
             process(db, sources, plan, fetcher, run_id, counts, errors, logger, **options)
+        if on_success:
+            on_success(db)
     except BaseException as exc:
-        store.finish_run(db, run_id, dict(counts), errors + [f"run aborted: {exc!r}"], status="failed")
-        raise
+        raised = store.fail_run(db, run_id, dict(counts), errors, exc, logger)
+        if raised is exc:
+            raise
+        raise raised from exc
     store.finish_run(db, run_id, dict(counts), errors)
     summary = {"run_id": run_id, **counts, "errors": errors,
                "seconds": round(time.monotonic() - started, 2)}
@@ -290,6 +307,13 @@ def ingest(sources_path: str | None = None, db_path: str = "factwire.db",
     ``host_limits``: take a slot of each agency host's Prefect global concurrency
     limit around every request (set by scheduled deployments, which may overlap).
     """
-    return run_flow("ingest", sources_path, db_path, samples_origin, only, _poll_all,
-                    batch_size=batch_size, model=model, fetch_settings=fetch_settings,
+    validators: dict[str, dict] = {}
+
+    def store_validators(db) -> None:
+        for source, values in validators.items():
+            store.save_feed_state(db, source, **values)
+
+    return run_flow("ingest", sources_path, db_path, samples_origin, only,
+                    functools.partial(_poll_all, validators=validators),
+                    on_success=store_validators, batch_size=batch_size, model=model, fetch_settings=fetch_settings,
                     host_limits=host_limits)

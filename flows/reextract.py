@@ -70,8 +70,10 @@ def reextract(db_path: str = "factwire.db", all_articles: bool = False, batch_si
                     counts["facts"] += len(record.get("quantities") or [])
                 advance(len(records))
     except BaseException as exc:
-        store.finish_run(db, run_id, dict(counts), errors + [f"run aborted: {exc!r}"], status="failed")
-        raise
+        raised = store.fail_run(db, run_id, dict(counts), errors, exc, logger)
+        if raised is exc:
+            raise
+        raise raised from exc
     store.finish_run(db, run_id, dict(counts), errors)
     summary = {"run_id": run_id, "reextracted": counts["articles_new"], "facts": counts["facts"],
                "version": EXTRACTOR_VERSION, "seconds": round(time.monotonic() - started, 2)}
