@@ -893,7 +893,7 @@ def _merge(doc, cands: list[_C]) -> dict[str, list[dict]]:
 
 
 def _is_ticker_text(s: str) -> bool:
-    return bool(re.fullmatch(r"[A-Z]{1,5}\.[A-Z]{1,2}", s))
+    return bool(re.fullmatch(r"[A-Z]{2,5}\.[A-Z]{1,2}", s))
 
 
 def _absorb(into: dict, g: dict) -> None:
