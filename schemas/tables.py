@@ -133,8 +133,17 @@ DATES = Table(
 
 from .review import REVIEW_TABLES  # noqa: E402  (reviewers' corrections, merges, audit log)
 
+NAMES = Table(
+    "names",
+    {"source_table": str, "alias": str, "canonical": str, "kind": str},
+    pk=("source_table", "alias", "canonical", "kind"),
+    indexes=(("alias",),),
+    description="Every name and alias the extractors gave a facility or entity (alias -> name); "
+                "the small table behind the facility_names and entity_names views.",
+)
+
 TABLES: tuple[Table, ...] = (SOURCES, FEEDS, RUNS, ARTICLES, ENTRIES, FETCH_FAILURES,
-                             ENTITIES, FACILITIES, QUANTITIES, DATES) + REVIEW_TABLES
+                             ENTITIES, FACILITIES, QUANTITIES, DATES, NAMES) + REVIEW_TABLES
 BY_NAME = {t.name: t for t in TABLES}
 
 # The record fields (gold format) each extraction table holds.

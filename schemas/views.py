@@ -84,9 +84,10 @@ effective as (
 )
 select x.id, x.article_id, x.text, x.amount, x.unit, x.per, x.commodity,
        x.period_start, x.period_end,
-       case when x.facilities is null then null else (
-         select json_group_array(distinct coalesce(m.canonical, j.value))
-         from json_each(x.facilities) j left join facility_merge m on m.alias = j.value)
+       case when x.facilities is null then null
+            when not exists (select 1 from name_merges where target = 'facilities') then x.facilities
+            else (select json_group_array(distinct coalesce(m.canonical, j.value))
+                  from json_each(x.facilities) j left join facility_merge m on m.alias = j.value)
        end as facilities,
        x.status, x.qualifier,
        x.confidence, x.extractor, x.sentence, x.sentence_start, x.char_start, x.char_end,
@@ -96,15 +97,13 @@ from effective x join articles a on a.id = x.article_id
 where a.status = 'extracted' or x.review_status != 'unreviewed'
 """
 
-# Extractor names (name and aliases -> name), then reviewers' decisions on top:
+# Extractor names (the ``names`` table: every name and alias -> name, kept by the
+# store), then reviewers' decisions on top:
 # a name a reviewer merged or aliased maps to the reviewer's canonical name, and
 # so does every alias whose extractor canonical was merged away.
 _NAMES = """
 with extracted as (
-  select distinct t.name as alias, t.name as canonical, t.kind from {table} t
-  union
-  select distinct j.value as alias, t.name as canonical, t.kind
-  from {table} t, json_each(coalesce(t.aliases, '[]')) j
+  select alias, canonical, nullif(kind, '') as kind from names where source_table = '{table}'
 ),
 reviewed as (
   select alias, canonical, kind from ({latest}) where target = '{table}'
