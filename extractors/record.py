@@ -51,8 +51,9 @@ def as_date(value) -> dt.date | None:
 # Reports longer than this are extracted up to a paragraph (or sentence) break
 # before it, and the record says so (``truncated``).  Wire reports are a few
 # thousand characters (the longest of 1,468 Reuters energy reports has 13,400);
-# a 100,000-word page took 210 s whole (some rules cost more than linear time)
-# and under 3 s capped at 50,000 (13 s at 100,000), and past spaCy's max_length it cannot be parsed at all.
+# a 100,000-word page took 210 s whole (some rules cost more than linear time),
+# 13 s capped at 100,000 and under 3 s at 50,000; past spaCy's max_length it
+# could not be parsed at all.
 MAX_CHARS = 50_000
 
 
