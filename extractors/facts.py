@@ -1102,8 +1102,8 @@ def _periods(doc, items, ctxs, dates):
                     continue
                 result[i] = {"start": _shift_year(p["start"], 1), "end": _shift_year(p["end"], 1),
                              "precision": p.get("precision"), "derived": True}
-            else:
-                result[i] = p
+            elif ctxs[sib]["comparison"] == ctx["comparison"] or revision:
+                result[i] = p         # (a comparison figure's span is never the main figure's)
     return result
 
 

@@ -499,3 +499,12 @@ def test_destination_in_a_participle_phrase_of_the_amount(nlp):
     text = "Exports rose to 1.2 mln bpd in May, while the rest of the crude was shipped through the Omega terminal."
     items = run(nlp, text, facilities=[omega])
     assert items[0]["facilities"] == []
+
+
+def test_main_figure_does_not_take_a_comparison_span(nlp):
+    text = ("Wheat guesses ranged from 13 mln to 17 mln bushels, compared with 16.8 mln bushels a week "
+            "ago and 13.4 mln bushels a year ago.")
+    items = run(nlp, text, "1987-04-06",
+                dates=[("a week ago", "1987-03-30", "1987-04-05", "week"),
+                       ("a year ago", "1986-01-01", "1986-12-31", "year")])
+    assert [q["period"] and q["period"]["start"] for q in items] == [None, None, "1987-03-30", "1986-01-01"]
