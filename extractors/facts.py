@@ -390,8 +390,10 @@ def _status(doc, item, ctx):
             for c in t.children:
                 if c.dep_ in ("nsubj", "nsubjpass", "dobj") and c.i not in fac_ids:
                     nouns.add(c.lemma_.lower())
-    if nouns & st["reserve_nouns"] or any(t.lemma_.lower() == "contain" for t in chain):
-        return "forecast"
+    lemmas = [t.lemma_.lower() for t in chain]
+    if nouns & st["reserve_nouns"] or "contain" in lemmas or (
+            {"hold", "have"} & set(lemmas) and {"estimate", "believe", "think"} & set(lemmas)):
+        return "forecast"             # reserves: "estimated to contain / hold N barrels"
     # "a decline in proven oil reserves to 2.41 bln barrels": reserves named just before the figure
     win = doc_text(doc)[ctx.get("win_start", ctx["sent"].start_char):item["char_start"]]
     cverb = _clause_verb(ctx["anchor"])
@@ -490,6 +492,9 @@ def _status(doc, item, ctx):
                 and c.i not in ctx["amount_ids"] and c.i not in ctx["span_ids"]]
         preps = [(c.lower_, p.lemma_.lower()) for c in t.children if c.dep_ == "prep"
                  for p in c.children if p.dep_ == "pobj"]
+        if lem in {"expect", "forecast", "project", "predict", "anticipate", "foresee"} or (
+                lem in ("see", "tip", "put") and "auxpass" in {c.dep_ for c in t.children}):
+            return "forecast"         # "purchases are seen climbing to N", "analysts expect exports to ..."
         ow, heads = set(), set()
         if not above_own:
             for o in objs:
