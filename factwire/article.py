@@ -93,10 +93,13 @@ def _local_date(value: str | None) -> str | None:
         pass
     m = re.match(r"(\d{4}-\d{2}-\d{2})", value)
     if m:
-        return m.group(1)
+        try:        # a real calendar date only: "2025-02-30" or "0000-00-00" is no date
+            return dt.date.fromisoformat(m.group(1)).isoformat()
+        except ValueError:
+            return None
     try:
         return parsedate_to_datetime(value).date().isoformat()
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
 
 

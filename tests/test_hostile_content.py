@@ -52,6 +52,9 @@ NO_DATE = ("Wheat shipments from the port of Kuryk reached 48,000 tons last mont
 POTI = ("TBILISI, Georgia, April 5. Grain loadings at the Georgian port of Poti rose to 210,000 "
         "tons in March from 170,000 tons a year earlier, the port operator said.\n\nThe "
         "operator plans to expand its grain terminal next year.")
+BAD_DATE = ("Coal deliveries by rail from Ekibastuz to power plants in the Urals reached "
+            "1.9 million tons in March, the railway operator said.\n\nThe operator expects a "
+            "similar volume in April as heating demand falls.")
 LATIN = ("PARIS, April 6. Soci\u00e9t\u00e9 G\u00e9n\u00e9rale said on Monday that its commodity "
          "desk financed 2.4 million tons of Kazakh crude for a French refiner in 2024.\n\nThe "
          "bank's analysts expect Kazakh exports to rise this year, according to a note from "
@@ -138,6 +141,11 @@ def rss(items: list[str], title: str = "Hostile feed") -> str:
 PAGES = {
     "/markup/gas.html": ("utf-8", bare_page(GAS)),
     "/markup/no-date.html": ("utf-8", bare_page(NO_DATE)),
+    # page metadata with impossible dates (and JSON-LD of the wrong shapes)
+    "/markup/bad-date.html": ("utf-8", bare_page(BAD_DATE, head=(
+        '<meta property="article:published_time" content="2025-02-30T10:00:00+04:00">'
+        '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "0000-00-00",'
+        ' "headline": {"text": 5}, "inLanguage": {"name": "English"}, "@graph": 7}</script>'))),
     "/markup/poti.html": ("utf-8", bare_page(POTI, head=(
         '<meta property="og:title" content="&lt;i&gt;Grain&lt;/i&gt; loadings at Poti '
         '&lt;script&gt;alert(2)&lt;/script&gt;rise">'))),
@@ -192,6 +200,7 @@ def build_site(root: Path) -> dict:
         item('<![CDATA[<b>Gas</b> supplies to China <script>alert("x")</script>grow'
              '<style>b{color:red}</style>]]>', "/markup/gas.html", "2025-04-04", "markup-gas"),
         item("Kuryk wheat shipments", "/markup/no-date.html", None, "markup-no-date"),
+        item("Ekibastuz coal by rail", "/markup/bad-date.html", None, "markup-bad-date"),
         item("&lt;b&gt;Poti&lt;/b&gt; grain", "/markup/poti.html", "2025-04-05", "markup-poti"),
         item("An entry without a link", None, "2025-04-05", "markup-no-link"),
         item("A script link", None, "2025-04-05", "markup-js").replace(
@@ -262,6 +271,7 @@ def test_the_run_completes_and_every_good_report_is_stored(hostile):
     good = {"trend/news/aktau-transit.html", "trend/news/cpc-loadings.html",
             "trend/news/tengiz-output.html", "truncated/aktau-cargo.html",
             "truncated/socar-diesel.html", "markup/gas.html", "markup/no-date.html",
+            "markup/bad-date.html",
             "markup/poti.html", "pages/russian-cp1251.html", "pages/mojibake.html",
             "pages/long.html", "pages/table.html", "pages/latin1.html", "pages/utf16.html"}
     assert stored == good
@@ -333,6 +343,16 @@ def test_entry_without_a_date_is_stored_and_extracted_without_one(hostile):
     # a relative date with no publication date to anchor it is not invented
     for d in hostile.db["dates"].rows_where("article_id = ?", [row["id"]]):
         assert d["text"] != "last month"
+
+
+def test_impossible_page_dates_are_no_dates(hostile):
+    """A page claiming 2025-02-30 is stored without a date, not stored with a false one
+    (and does not break the duplicate check, which reads the stored date)."""
+    row = article(hostile, "markup/bad-date")
+    assert row["published"] is None and row["status"] == "extracted"
+    assert row["title"] == "Ekibastuz coal by rail"
+    amounts = [q["amount"] for q in hostile.db["quantities"].rows_where("article_id = ?", [row["id"]])]
+    assert 1_900_000 in amounts
 
 
 # -- encodings --------------------------------------------------------------------------------

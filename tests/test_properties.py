@@ -267,3 +267,106 @@ def test_the_checks_catch_a_broken_record():
     broken(lambda r: r["dates"][0].update(start="2024-12-31", end="2024-01-01"))
     broken(lambda r: r["dates"][0].update(start="2023-02-29"))
     broken(lambda r: r["dates"][0].update(sentence_start=r["dates"][0]["sentence_start"] + 1))
+
+
+# -- ingestion helpers over arbitrary input ---------------------------------------------------
+# Everything a feed or a page hands over is untrusted: these never raise anything but
+# their own clear errors, whatever the bytes.
+
+from factwire.article import ArticleError, Article, _local_date, detect_language, read_article  # noqa: E402
+from factwire.feeds import FeedError, ParsedFeed, entry_date, parse_feed, plain  # noqa: E402
+from factwire.fetch import decode  # noqa: E402
+
+MARKUP = st.lists(st.sampled_from(list("<>/&;#!?-=\"' abcdefghijklmnopqrstuvwxyz0123456789\n")
+                                  + ["<script>", "</script>", "<style>", "<b>", "</b>", "&lt;",
+                                     "&gt;", "&amp;", "<!--", "-->", "<![CDATA[", "]]>", "&#x3c;",
+                                     "<p>", "<br/>", "&nbsp;", "\u00e9", "\u0436"]),
+                  max_size=60).map("".join)
+DATE_TEXT = st.one_of(
+    st.text(max_size=40),
+    st.tuples(st.sampled_from(["Mon", "Fri", "Xyz", ""]), st.integers(-5, 99),
+              st.sampled_from(["Jan", "Mar", "Feb", "Foo"]), st.integers(-1, 99999),
+              st.sampled_from(["10:00:00", "25:61:61", "", "x"]),
+              st.sampled_from(["+0400", "GMT", "Z", "+9999", "-2400", ""])).map(
+        lambda t: f"{t[0]}, {t[1]} {t[2]} {t[3]} {t[4]} {t[5]}"),
+    st.tuples(st.integers(0, 99999), st.integers(-1, 13), st.integers(-1, 32),
+              st.sampled_from(["", "T10:00:00", "T10:00:00Z", "T99:00", "T10:00:00+25:00"])).map(
+        lambda t: f"{t[0]:04d}-{t[1]:02d}-{t[2]:02d}{t[3]}"))
+
+
+@FAST
+@given(text=MARKUP)
+def test_plain_gives_text_without_tags_or_code(text):
+    out = plain(text)
+    assert out == " ".join(out.split())
+    assert plain(out) == " ".join(plain(out).split())
+    assert "<script" not in out.lower() and "<style" not in out.lower()
+    assert "<b>" not in out and "<p>" not in out
+
+
+@FAST
+@given(raw=DATE_TEXT)
+def test_feed_and_page_dates_never_raise(raw):
+    value = entry_date({"published": raw})
+    if value is not None:
+        dt.datetime.fromisoformat(value)
+    day = _local_date(raw)
+    if day is not None:
+        dt.date.fromisoformat(day)
+
+
+@FAST
+@given(content=st.one_of(st.binary(max_size=600),
+                         st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass"))),
+       content_type=st.one_of(st.just(""), st.just("text/html; charset=utf-8"),
+                              st.just("text/html; charset=bogus-charset"),
+                              st.just("text/html; charset=utf-16"), st.text(max_size=40)))
+def test_decode_always_gives_text(content, content_type):
+    text, encoding = decode(content, content_type)
+    assert isinstance(text, str) and isinstance(encoding, str)
+    text.encode("utf-8")                          # storable: no lone surrogates
+    if content.isascii() and "charset" not in content_type.lower():
+        assert text == content.decode("ascii")    # plain ASCII is never "repaired"
+
+
+@FAST
+@given(content=st.one_of(st.binary(max_size=600), MARKUP.map(str.encode),
+                         st.builds(lambda items: (
+                             '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+                             + "".join(f"<item><title>{t}</title><link>{l}</link><pubDate>{d}"
+                                       "</pubDate></item>" for t, l, d in items)
+                             + "</channel></rss>").encode(),
+                             st.lists(st.tuples(MARKUP, st.sampled_from(
+                                 ["http://a.example/x", "javascript:alert(1)", "", "ftp://x/y",
+                                  "/relative", "http://", "HTTPS://B.EXAMPLE/Y"]), DATE_TEXT),
+                                 max_size=4))),
+       cut=st.integers(0, 2000))
+def test_parse_feed_gives_entries_or_a_feed_error(content, cut):
+    try:
+        feed = parse_feed(content[:cut] if cut < len(content) else content, "http://a.example/rss")
+    except FeedError as exc:
+        assert "a.example/rss" in str(exc)
+        return
+    assert isinstance(feed, ParsedFeed)
+    for entry in feed.entries:
+        assert entry.link.lower().startswith(("http://", "https://"))
+        assert "<script" not in entry.title.lower()
+        if entry.published:
+            dt.datetime.fromisoformat(entry.published)
+
+
+@FAST
+@given(page=st.one_of(MARKUP, st.text(max_size=300),
+                      st.builds(lambda head, body: f"<html><head>{head}</head><body><article>"
+                                f"<p>{body}</p></article></body></html>", MARKUP, wire_text())))
+def test_read_article_gives_an_article_or_an_article_error(page):
+    try:
+        art = read_article(page, "http://agency.example/a")
+    except ArticleError:
+        return
+    assert isinstance(art, Article) and len(art.text.split()) >= 8
+    assert art.canonical_url.startswith(("http://", "https://"))
+    assert "<script" not in art.title.lower()
+    if art.published:
+        dt.date.fromisoformat(art.published)
+    assert detect_language(art.text) in (None, "en", "ru", "und") or isinstance(art.language, str)
