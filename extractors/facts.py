@@ -271,7 +271,8 @@ def _commodity(doc, item, ctx):
     ws = ctx["win_start"]
     if ws > ctx["sent"].start_char:
         # skip the previous amount's own "of X" complement
-        m = re.match(r"\s*(?:\([^)]{1,15}\)\s*)?of\s+(?:[\w'.-]+\s+){0,6}?(?=(?:against|from|versus|compared|to|while|in|for|,))",
+        m = re.match(r"\s*(?:\([^)]{1,15}\)\s*)?of\s+[\w'.\s-]{0,60}?(?=\s*(?:[,;]|\bagainst\b|\bfrom\b|\bversus\b|"
+                     r"\bcompared\b|\bto\b|\bwhile\b|\bin\b|\bfor\b))",
                      doc_text(doc)[ws:item["char_start"]])
         if m:
             ws += m.end()
@@ -1297,9 +1298,11 @@ def link(doc, items) -> None:
         # deliveries under an agreement signed in the sentence before
         if it["status"] in ("forecast", "planned") and _agreement_context(doc, c, sent_starts):
             it["status"] = "agreed"
-        # a comparison figure for a span already over is what happened
-        if (it["status"] in ("forecast", "planned") and c["comparison"] and p and published
-                and p["end"] < published.isoformat() and not _is_reserve(c) and not _revises_forecast(c)):
+        # a comparison figure is what happened, unless it is an earlier estimate of the same thing or
+        # has a future span of its own ("will ship 2.5 mln tonnes next year, up from 1.9 mln tonnes")
+        revision = bool(_REVISION.search(c["lead"])) or c.get("estimate_after") or _revises_forecast(c)
+        if (it["status"] in ("forecast", "planned") and c["comparison"] and not _is_reserve(c) and not revision
+                and (p is None or (published and p["end"] < published.isoformat()))):
             it["status"] = "actual"
         # confidence: lower when the unit was borrowed or the good was guessed from context
         conf = 0.9

@@ -508,3 +508,14 @@ def test_main_figure_does_not_take_a_comparison_span(nlp):
                 dates=[("a week ago", "1987-03-30", "1987-04-05", "week"),
                        ("a year ago", "1986-01-01", "1986-12-31", "year")])
     assert [q["period"] and q["period"]["start"] for q in items] == [None, None, "1987-03-30", "1986-01-01"]
+
+
+def test_comparison_figure_of_a_plan_is_actual_and_goods_stay_in_their_clause(nlp):
+    text = ("The company plans to ship 2.5 mln tonnes through the port of Aktau next year, up from "
+            "1.9 mln tonnes. The port of Aktau handled 3.9 mln tonnes of cargo, while the Atyrau "
+            "refinery processed 5.3 mln tonnes.")
+    atyrau = ("Atyrau refinery", "refinery", ["Atyrau refinery"])
+    items = run(nlp, text, facilities=[AKTAU, atyrau])
+    assert [(q["status"], q["commodity"], q["facilities"]) for q in items] == [
+        ("planned", None, ["Aktau port"]), ("actual", None, ["Aktau port"]),
+        ("actual", "cargo", ["Aktau port"]), ("actual", "crude oil", ["Atyrau refinery"])]
