@@ -303,7 +303,10 @@ ALLOWED = {
         "table names from schemas.EXTRACTION_TABLES, quoted",
     ("factwire/store.py", "write_extraction", "sql"):
         "INSERT built by _insert_sql from the schema's column names, values as ? parameters",
-    ("schemas/db.py", "ensure", "sql"): "the constant trigger DDL of schemas.review.TRIGGERS",
+    ("schemas/db.py", "ensure", "sql"): "the constant trigger DDL of TRIGGERS and NAME_TRIGGERS",
+    ("schemas/db.py", "ensure", "NAMES_FROM_ROWS"): "a constant SQL template",
+    ("schemas/db.py", "ensure", "source_table"): "table names from the constant tuple "
+                                                 "('facilities', 'entities')",
     ("factwire/review/core.py", "_name_map", "view"):
         "called only with the constants 'facility_names' / 'entity_names'",
     ("factwire/review/plugin.py", "_fact_cards", "','.join('?' * len(ids))"): "placeholders only",

@@ -7,6 +7,7 @@ copy each into the append-only ``audit_log`` (schemas/review.py).
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import math
@@ -25,6 +26,36 @@ FACILITY_KINDS = ("pipeline", "port", "terminal", "field", "refinery", "mooring"
 
 class ReviewError(ValueError):
     """A decision that cannot be recorded (bad value, unknown fact or name)."""
+
+
+class ReviewBusyError(ReviewError):
+    """Another writer held the database longer than this connection waits (busy_timeout)."""
+
+
+@contextlib.contextmanager
+def _writing(conn: sqlite3.Connection):
+    """One write transaction, the lock taken first (so 'before' is read under it).
+
+    A lock held by another writer (an ingest batch, a re-extraction) is waited for up
+    to the connection's busy timeout; past it, nothing is stored and ReviewBusyError
+    says so.  Inside a caller's open transaction this joins it and commits nothing.
+    """
+    began = not conn.in_transaction
+    try:
+        if began:
+            conn.execute("BEGIN IMMEDIATE")
+        yield
+        if began:
+            conn.execute("COMMIT")
+    except BaseException as exc:
+        if began and conn.in_transaction:
+            conn.rollback()
+        if isinstance(exc, sqlite3.OperationalError) and (
+                "locked" in str(exc) or "busy" in str(exc)):
+            raise ReviewBusyError(
+                "the database is busy with another write (an ingest or a re-extraction) and the "
+                "decision was not saved; try again in a moment") from exc
+        raise
 
 
 def now() -> str:
@@ -163,7 +194,7 @@ def record_decision(conn: sqlite3.Connection, fact_id: str, action: str, reviewe
         raise ReviewError(f"action: {action!r} is not one of {', '.join(ACTIONS)}")
     if not reviewer:
         raise ReviewError("a decision needs a reviewer")
-    with conn:
+    with _writing(conn):
         before = current_state(conn, fact_id)
         if before is None:
             raise ReviewError(f"no fact {fact_id!r}")
@@ -224,7 +255,7 @@ def record_merge(conn: sqlite3.Connection, target: str, alias: str, canonical: s
     alias, canonical = " ".join((alias or "").split()), " ".join((canonical or "").split())
     if not alias or not canonical:
         raise ReviewError("both the name and the canonical name are needed")
-    with conn:
+    with _writing(conn):
         canonical = _resolve(conn, target, kind, canonical)
         if not known_name(conn, target, kind, canonical):
             raise ReviewError(f"{canonical!r} is not a known {target[:-1] if target == 'entities' else 'facility'} name")
