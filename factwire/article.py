@@ -133,7 +133,19 @@ def _body_by_selector(tree, selector: str) -> str | None:
 
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _LATIN = re.compile(r"[A-Za-z]")
+_WORD = re.compile(r"[^\W\d_]+")
 _ENGLISH_WORDS = frozenset("the of and to in a is that for on was with said by at from as it".split())
+# Function words of the Latin-script languages a report of this region may come in;
+# a page that declares English but reads as one of these is not English.
+_OTHER_WORDS = {
+    "az": frozenset("və ilə bu bir üçün də da ki olan isə görə qədər artıq həm ildə".split()),
+    "tr": frozenset("ve ile bu bir için de da ki olan göre kadar daha yılında".split()),
+    "uz": frozenset("va bilan bu bir uchun ham esa yilda yil".split()),
+    "de": frozenset("und der die das den dem des ist mit von zu im für auf nicht".split()),
+    "fr": frozenset("le la les des et du un une est dans pour que sur au aux".split()),
+    "es": frozenset("el la los las y del que en un una por con para es se".split()),
+}
+_MIN_SHARE = 0.08
 
 
 def detect_language(text: str, declared: str | None = None) -> str | None:
@@ -142,11 +154,18 @@ def detect_language(text: str, declared: str | None = None) -> str | None:
     cyr, lat = len(_CYRILLIC.findall(sample)), len(_LATIN.findall(sample))
     if cyr > lat:
         return declared if declared and declared[:2] in ("ru", "kk", "uk", "be", "bg") else "ru"
-    words = re.findall(r"[a-z]+", sample.lower())
-    english = sum(w in _ENGLISH_WORDS for w in words) / max(1, len(words))
-    if words and english >= 0.08:
+    words = _WORD.findall(sample.lower())
+    if not words:
+        return (declared or "und")[:2] if declared else None
+    english = sum(w in _ENGLISH_WORDS for w in words) / len(words)
+    if english >= _MIN_SHARE:
         return "en"
-    return (declared or "und")[:2] if declared else ("und" if words else None)
+    share, other = max((sum(w in vocab for w in words) / len(words), code)
+                       for code, vocab in _OTHER_WORDS.items())
+    if share >= _MIN_SHARE:
+        return other
+    # few function words of any language (a table of figures, a list): the page's word
+    return (declared or "und")[:2] if declared else "und"
 
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")

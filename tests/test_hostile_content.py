@@ -78,6 +78,11 @@ RUSSIAN = ("\u0410\u0421\u0422\u0410\u041d\u0410, 9 \u0430\u043f\u0440\u0435\u04
            "\u0438\u0440\u0443\u0435\u0442 \u0443\u0432\u0435\u043b\u0438\u0447\u0438\u0442"
            "\u044c \u0442\u0440\u0430\u043d\u0437\u0438\u0442 \u0434\u043e 2,2 \u043c\u043b"
            "\u043d \u0442\u043e\u043d\u043d \u0432 \u0433\u043e\u0434.")
+AZERBAIJANI = ("BAKI, 11 aprel. Az\u0259rbaycan 2024-c\u00fc ild\u0259 Bak\u0131-Tbilisi-Ceyhan boru "
+               "k\u0259m\u0259ri il\u0259 30 milyon ton neft ixrac edib v\u0259 bu il ixrac\u0131n "
+               "artmas\u0131 g\u00f6zl\u0259nilir.\n\n\u015eirk\u0259tin m\u0259lumat\u0131na "
+               "g\u00f6r\u0259, S\u0259ng\u0259\u00e7al terminal\u0131ndan da y\u00fckl\u0259nm\u0259 "
+               "art\u0131q b\u0259rpa olunub v\u0259 bu ay davam edir.")
 RUSSIAN_WORD = "\u041c\u0438\u043d\u0438\u0441\u0442\u0435\u0440\u0441\u0442\u0432\u043e"  # Ministry
 
 FIELDS = ["Tengiz", "Karachaganak", "Kashagan", "Zhanazhol", "Uzen", "Kalamkas", "Karazhanbas",
@@ -156,6 +161,9 @@ PAGES = {
     # UTF-8 text that was once read as windows-1252 and saved again as UTF-8
     "/pages/mojibake.html": ("utf-8-mojibake", sitegen.page(
         "mojibake", "2025-04-08", "Gas imports via TANAP", MOJIBAKE)),
+    # Azerbaijani text on a page that declares English
+    "/pages/azerbaijani.html": ("utf-8", sitegen.page("azerbaijani", "2025-04-11", "Neft ixrac\u0131",
+                                                      AZERBAIJANI)),
     "/pages/whitespace.html": ("utf-8", "<html><head></head><body>\n   \n\t  </body></html>"),
     "/pages/long.html": ("utf-8", sitegen.page("long", "2025-04-10", "Field by field review",
                                                long_report())),
@@ -273,13 +281,15 @@ def test_the_run_completes_and_every_good_report_is_stored(hostile):
             "truncated/socar-diesel.html", "markup/gas.html", "markup/no-date.html",
             "markup/bad-date.html",
             "markup/poti.html", "pages/russian-cp1251.html", "pages/mojibake.html",
-            "pages/long.html", "pages/table.html", "pages/latin1.html", "pages/utf16.html"}
+            "pages/long.html", "pages/table.html", "pages/latin1.html", "pages/utf16.html",
+            "pages/azerbaijani.html"}
     assert stored == good
     assert hostile.summary["articles_new"] == len(good)
     assert hostile.summary["articles_failed"] == 2          # the two empty pages
     assert hostile.summary["feeds_failed"] == 1             # the binary feed
     statuses = {r["url"].split("/", 3)[3]: r["status"] for r in hostile.db["articles"].rows_where()}
     assert statuses.pop("pages/russian-cp1251.html") == "not_english"
+    assert statuses.pop("pages/azerbaijani.html") == "not_english"
     assert set(statuses.values()) == {"extracted"}
     integrity = hostile.db.execute("pragma integrity_check").fetchone()[0]
     assert integrity == "ok"
@@ -407,6 +417,14 @@ def test_russian_report_is_stored_not_extracted_and_said_so(hostile):
     assert said and "'ru', not English: stored, not extracted" in said[0], hostile.log
 
 
+def test_report_declared_english_but_written_in_azerbaijani_is_not_extracted(hostile):
+    row = article(hostile, "pages/azerbaijani")
+    assert row["language"] == "az" and row["status"] == "not_english"
+    assert hostile.db["quantities"].count_where("article_id = ?", [row["id"]]) == 0
+    said = [m for m in hostile.log if row["canonical_url"] in m]
+    assert said and "'az', not English" in said[0]
+
+
 def test_very_long_report_is_stored_whole_and_extracted_in_reasonable_time(hostile):
     from extractors.record import MAX_CHARS
     row = article(hostile, "pages/long")
@@ -454,6 +472,16 @@ def test_feed_entry_titles_lose_script_content():
 def test_decode_wrong_or_missing_declarations(raw, header, expected, encoding):
     text, used = decode(raw, header)
     assert text == expected and used == encoding
+
+
+@pytest.mark.parametrize("text, declared, expected", [
+    (AZERBAIJANI, "en", "az"), (RUSSIAN, "en", "ru"), (GAS, "az", "en"), (GAS, None, "en"),
+    ("| Tengiz block 0 | January 2000 | 1.0 million tons | 0 bcm |", "en", "en"),
+    ("| Tengiz block 0 | January 2000 | 1.0 million tons | 0 bcm |", None, "und"),
+])
+def test_language_is_checked_against_the_declaration(text, declared, expected):
+    from factwire.article import detect_language
+    assert detect_language(text, declared) == expected
 
 
 def test_mojibake_repair_leaves_good_text_alone():
