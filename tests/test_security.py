@@ -598,3 +598,23 @@ def test_redirects_to_a_private_address_are_refused_and_to_other_hosts_recorded(
         got = f.get(public + "/go/other-host", allow_local=True)
     assert got.redirects == [public + "/go/other-host"]
     assert got.final_url.startswith("http://127.0.0.1:")
+
+
+# -- dependencies ------------------------------------------------------------------------------------
+
+def test_the_lock_file_pins_exactly_what_is_installed():
+    """requirements.lock (what pip-audit checks) is the environment the tests run in."""
+    import importlib.metadata as md
+    from packaging.utils import canonicalize_name
+    lock = {}
+    for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, sep, version = line.partition("==")
+            assert sep and version, f"not an exact pin: {line!r}"
+            lock[canonicalize_name(name)] = version
+    installed = {canonicalize_name(d.metadata["Name"]): d.version for d in md.distributions()}
+    for name in ("factwire", "pip", "setuptools", "wheel"):
+        installed.pop(name, None)
+    assert lock == installed
+    for must in ("datasette", "datasette-auth-passwords", "httpx", "prefect", "spacy", "lxml"):
+        assert must in lock
