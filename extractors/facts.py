@@ -859,6 +859,31 @@ def _facilities(doc, item, ctx, fac_mentions, amount_anchors, items, ctxs):
                 tied = True
         if tied and m["name"] not in names:
             names.append(m["name"])
+    # "the refinery at Pavlodar, capacity 110,000 bpd" / "X (capacity N)": written as the installation's own
+    text = doc_text(doc)
+    for m in fac_mentions:
+        if sent.start_char <= m["end"] <= item["char_start"] and re.fullmatch(
+                r"\s*[,(]\s*(?:with\s+)?(?:an?\s+|its\s+)?(?:total\s+|design\s+|current\s+|nameplate\s+|annual\s+)?"
+                r"(?:capacity|throughput)\s*(?:of\s+|:\s*)?(?:about\s+|some\s+|around\s+|up\s+to\s+)?",
+                text[m["end"]:item["char_start"]]):
+            return [m["name"]]
+    # "the refinery at Mellili, capacity 220,000 bpd": an amount hanging off an installation noun belongs
+    # to the installation named there, not to others of the clause
+    kinds = lexicon()["goods"]["installation_kinds"]
+    own_inst = [t for t in ctx["chain"][1:] if t.i in low_chain and t.lower_ in kinds]
+    if own_inst and len(names) > 1:
+        inst_ids = set()
+        for t in own_inst:
+            inst_ids |= {x.i for x in t.subtree if x.i not in ctx["span_ids"]}
+        mine = []
+        for m in fac_mentions:
+            if m["name"] in names:
+                span = doc.char_span(m["start"], m["end"], alignment_mode="expand")
+                if span is not None and sent.start_char <= m["start"] < sent.end_char and span.root.i in inst_ids:
+                    if m["name"] not in mine:
+                        mine.append(m["name"])
+        if mine:
+            names = mine
     return names
 
 

@@ -519,3 +519,13 @@ def test_comparison_figure_of_a_plan_is_actual_and_goods_stay_in_their_clause(nl
     assert [(q["status"], q["commodity"], q["facilities"]) for q in items] == [
         ("planned", None, ["Aktau port"]), ("actual", None, ["Aktau port"]),
         ("actual", "cargo", ["Aktau port"]), ("actual", "crude oil", ["Atyrau refinery"])]
+
+
+def test_amount_on_an_installation_noun_belongs_to_that_installation(nlp):
+    text = ("The refinery at Kumkol (capacity 60,000 bpd) will close on May 4, and the state-owned "
+            "refinery at Pavlodar, capacity 110,000 bpd, will restart in June.")
+    kumkol = ("Kumkol refinery", "refinery", ["refinery at Kumkol"])
+    pavlodar = ("Pavlodar refinery", "refinery", ["refinery at Pavlodar"])
+    items = run(nlp, text, facilities=[kumkol, pavlodar])
+    assert [(q["status"], q["facilities"]) for q in items] == [
+        ("capacity", ["Kumkol refinery"]), ("capacity", ["Pavlodar refinery"])]
