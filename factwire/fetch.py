@@ -8,6 +8,7 @@ is declared on the Prefect tasks that call it (see ``flows/tasks.py``).
 from __future__ import annotations
 
 import codecs
+import functools
 import ipaddress
 import re
 import socket
@@ -203,6 +204,30 @@ def decode(content: bytes, content_type: str = "") -> tuple[str, str]:
     return repair_mojibake(text), encoding
 
 
+@functools.lru_cache(maxsize=64)
+def _single_byte(encoding: str) -> bool:
+    """True for an 8-bit encoding (every byte one character: latin-1, cp1251, koi8-r ...)."""
+    if encoding == "utf-8":
+        return False
+    try:
+        return len(bytes(range(256)).decode(encoding, errors="replace")) == 256
+    except LookupError:
+        return False
+
+
+def _utf8_instead(content: bytes, declared: str) -> bool:
+    """Whether valid UTF-8 should be read as UTF-8 despite the declaration.
+
+    Servers and templates often declare latin-1 or windows-1251 over UTF-8 pages, and
+    an 8-bit reading of UTF-8 never fails, it only gives mojibake; non-ASCII text in
+    a real 8-bit encoding is almost never valid UTF-8.  A page that declares UTF-16
+    without a BOM and has no NUL byte is not UTF-16 either (HTML reads it as UTF-8).
+    """
+    if declared.startswith(("utf-16", "utf-32")):
+        return b"\x00" not in content
+    return _single_byte(declared) and not content.isascii()
+
+
 def _decode(content: bytes, content_type: str = "") -> tuple[str, str]:
     """Text of a body: declared charset (header, BOM, meta, XML declaration), else detected."""
     if content.startswith(b"\xef\xbb\xbf"):
@@ -218,6 +243,11 @@ def _decode(content: bytes, content_type: str = "") -> tuple[str, str]:
         m = _XML_ENCODING.match(head) or _META_CHARSET.search(head)
         if m:
             declared = _usable(m.group(1).decode("ascii", "ignore"))
+    if declared and _utf8_instead(content, declared):
+        try:
+            return content.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass
     if declared:
         try:
             return content.decode(declared), declared

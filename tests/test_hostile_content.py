@@ -83,6 +83,10 @@ AZERBAIJANI = ("BAKI, 11 aprel. Az\u0259rbaycan 2024-c\u00fc ild\u0259 Bak\u0131
                "artmas\u0131 g\u00f6zl\u0259nilir.\n\n\u015eirk\u0259tin m\u0259lumat\u0131na "
                "g\u00f6r\u0259, S\u0259ng\u0259\u00e7al terminal\u0131ndan da y\u00fckl\u0259nm\u0259 "
                "art\u0131q b\u0259rpa olunub v\u0259 bu ay davam edir.")
+KAZAKH_GRAIN = ("KOSTANAY, Kazakhstan, April 12. Farmers in the Kostanay region sold 320,000 "
+                "tons of wheat to Iran\u2019s state buyer in March, the region\u2019s akimat said."
+                "\n\nThe grain travels by rail to the Caspian port of Aktau and on by sea to "
+                "Amirabad, said \u00d6mer \u015eahin of the Turkish freight firm that books it.")
 RUSSIAN_WORD = "\u041c\u0438\u043d\u0438\u0441\u0442\u0435\u0440\u0441\u0442\u0432\u043e"  # Ministry
 
 FIELDS = ["Tengiz", "Karachaganak", "Kashagan", "Zhanazhol", "Uzen", "Kalamkas", "Karazhanbas",
@@ -171,6 +175,9 @@ PAGES = {
 }
 # Raw answers queued on the server: (content type header, body bytes).
 RAW = {
+    "/pages/utf8-as-latin1.html": ("text/html; charset=iso-8859-1",
+                                   sitegen.page("utf8-latin1", "2025-04-12", "Kazakh grain to Iran",
+                                                KAZAKH_GRAIN).encode("utf-8")),
     "/pages/latin1.html": ("text/html", bare_page(LATIN, charset=None).encode("latin-1")),
     "/pages/utf16.html": ("text/html; charset=utf-8",
                           sitegen.page("utf16", "2025-04-07", "Atyrau refinery output",
@@ -282,7 +289,7 @@ def test_the_run_completes_and_every_good_report_is_stored(hostile):
             "markup/bad-date.html",
             "markup/poti.html", "pages/russian-cp1251.html", "pages/mojibake.html",
             "pages/long.html", "pages/table.html", "pages/latin1.html", "pages/utf16.html",
-            "pages/azerbaijani.html"}
+            "pages/azerbaijani.html", "pages/utf8-as-latin1.html"}
     assert stored == good
     assert hostile.summary["articles_new"] == len(good)
     assert hostile.summary["articles_failed"] == 2          # the two empty pages
@@ -388,6 +395,13 @@ def test_utf16_page_with_bom_is_read_despite_a_utf8_header(hostile):
     assert 1_300_000 in amounts
 
 
+def test_utf8_page_declared_latin1_is_read_as_utf8(hostile):
+    row = article(hostile, "pages/utf8-as-latin1")
+    assert "Iran\u2019s state buyer" in row["text"] and "\u00d6mer \u015eahin" in row["text"]
+    assert 320_000 in {q["amount"] for q in
+                       hostile.db["quantities"].rows_where("article_id = ?", [row["id"]])}
+
+
 def test_mojibake_is_repaired(hostile):
     row = article(hostile, "pages/mojibake")
     assert "T\u00fcrkiye\u2019s BOTA\u015e" in row["text"] and "\u015e\u0259ki" in row["text"]
@@ -468,6 +482,14 @@ def test_feed_entry_titles_lose_script_content():
     (LATIN.encode("latin-1"), "text/html", LATIN, "cp1252"),
     (UTF16.encode("utf-16"), "text/html; charset=utf-8", UTF16, "utf-16"),
     (MOJIBAKE.encode("utf-8").decode("cp1252").encode("utf-8"), "text/html", MOJIBAKE, "utf-8"),
+    # UTF-8 under an 8-bit or a BOM-less UTF-16 declaration is read as UTF-8
+    (MOJIBAKE.encode("utf-8"), "text/html; charset=iso-8859-1", MOJIBAKE, "utf-8"),
+    (RUSSIAN.encode("utf-8"), "text/html; charset=koi8-r", RUSSIAN, "utf-8"),
+    (RUSSIAN.encode("utf-8"), "text/html; charset=utf-16", RUSSIAN, "utf-8"),
+    (b'<meta charset="utf-16"><p>Aktau</p>', "text/html", '<meta charset="utf-16"><p>Aktau</p>', "utf-8"),
+    # and real 8-bit or UTF-16 text keeps its declaration
+    (RUSSIAN.encode("koi8_r"), "text/html; charset=koi8-r", RUSSIAN, "koi8-r"),
+    (GAS.encode("utf-16-le"), "text/html; charset=utf-16-le", GAS, "utf-16-le"),
 ])
 def test_decode_wrong_or_missing_declarations(raw, header, expected, encoding):
     text, used = decode(raw, header)
