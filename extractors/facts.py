@@ -867,6 +867,44 @@ def _facilities(doc, item, ctx, fac_mentions, amount_anchors, items, ctxs):
                 r"(?:capacity|throughput)\s*(?:of\s+|:\s*)?(?:about\s+|some\s+|around\s+|up\s+to\s+)?",
                 text[m["end"]:item["char_start"]]):
             return [m["name"]]
+    if len(names) > 1:
+        spans = {}
+        for m in fac_mentions:
+            if m["name"] in names and sent.start_char <= m["start"] < sent.end_char:
+                sp = doc.char_span(m["start"], m["end"], alignment_mode="expand")
+                if sp is not None:
+                    spans.setdefault(m["name"], []).append(sp)
+        # "the total capacity of the X pipeline to N" / "X's capacity": the owner named on the capacity noun
+        st = _lex()["st"]
+        owners = []
+        cap_tokens = list(ctx["chain"]) + [c for v in ctx["chain"] if v.pos_ in ("VERB", "AUX")
+                                           for c in v.children if c.dep_ in ("dobj", "nsubj", "nsubjpass")]
+        for t in cap_tokens:
+            if t.lemma_.lower() in st["capacity_nouns"]:
+                for c in t.children:
+                    cands = [c] if c.dep_ == "poss" else [p for p in c.children if p.dep_ == "pobj"] if (
+                        c.dep_ == "prep" and c.lower_ == "of") else []
+                    for x in cands:
+                        for name, sps in spans.items():
+                            if any(sp.start <= x.i < sp.end for sp in sps) and name not in owners:
+                                owners.append(name)
+        if owners:
+            return owners
+        # "Line D of the Central Asia-China gas pipeline, which would add N": the part, not the whole
+        parts = []
+        for name, sps in spans.items():
+            whole_of = False
+            for sp in sps:
+                r = sp.root
+                if r.dep_ == "pobj" and r.head.lower_ == "of":
+                    owner = r.head.head
+                    if any(o_sp.start <= owner.i < o_sp.end for o2, o_sps in spans.items() if o2 != name
+                           for o_sp in o_sps):
+                        whole_of = True
+            if not whole_of:
+                parts.append(name)
+        if parts and len(parts) < len(names):
+            names = [n for n in names if n in parts]
     # "the refinery at Mellili, capacity 220,000 bpd": an amount hanging off an installation noun belongs
     # to the installation named there, not to others of the clause
     kinds = lexicon()["goods"]["installation_kinds"]

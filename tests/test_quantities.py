@@ -529,3 +529,12 @@ def test_amount_on_an_installation_noun_belongs_to_that_installation(nlp):
     items = run(nlp, text, facilities=[kumkol, pavlodar])
     assert [(q["status"], q["facilities"]) for q in items] == [
         ("capacity", ["Kumkol refinery"]), ("capacity", ["Pavlodar refinery"])]
+
+
+def test_capacity_owner_and_part_of_a_whole(nlp):
+    text = ("Talks continue on Line E of the Trans-Steppe gas pipeline, which would add 20 bcm a year. "
+            "Line E would bring the total capacity of the Trans-Steppe gas pipeline to 75 bcm per year.")
+    line = ("Line E", "pipeline", ["Line E"])
+    whole = ("Trans-Steppe gas pipeline", "pipeline", ["Trans-Steppe gas pipeline"])
+    items = run(nlp, text, facilities=[line, whole])
+    assert [q["facilities"] for q in items] == [["Line E"], ["Trans-Steppe gas pipeline"]]
