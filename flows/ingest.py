@@ -315,5 +315,5 @@ def ingest(sources_path: str | None = None, db_path: str = "factwire.db",
 
     return run_flow("ingest", sources_path, db_path, samples_origin, only,
                     functools.partial(_poll_all, validators=validators),
-                    on_success=store_validators, batch_size=batch_size, model=model, fetch_settings=fetch_settings,
-                    host_limits=host_limits)
+                    on_success=store_validators, batch_size=batch_size, model=model,
+                    fetch_settings=fetch_settings, host_limits=host_limits)
