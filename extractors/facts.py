@@ -1399,7 +1399,9 @@ def link(doc, items) -> None:
         if not prev:
             continue
         o = prev[-1]
-        cap_here = any(t.lemma_.lower() in st["capacity_nouns"] for t in c["chain"]) or (
+        cap_here = any(t.lemma_.lower() in st["capacity_nouns"] for t in c["chain"]) or any(
+            ch.lemma_.lower() in st["capacity_nouns"] for v in c["verbs"] for ch in v.children
+            if ch.dep_ in ("dobj", "nsubj", "nsubjpass")) or (
             c["verbs"] and c["verbs"][0].dep_ in ("relcl", "conj") and c["verbs"][0].head.i in
             {t.i for t in ctxs[o]["chain"]})
         if cap_here:

@@ -538,3 +538,11 @@ def test_capacity_owner_and_part_of_a_whole(nlp):
     whole = ("Trans-Steppe gas pipeline", "pipeline", ["Trans-Steppe gas pipeline"])
     items = run(nlp, text, facilities=[line, whole])
     assert [q["facilities"] for q in items] == [["Line E"], ["Trans-Steppe gas pipeline"]]
+
+
+def test_doubling_a_capacity_keeps_its_rate_basis(nlp):
+    text = ("The refinery can process 4 million tons of oil a year, and the owner plans to double "
+            "its capacity to 8 million tons.")
+    items = run(nlp, text)
+    assert [(q["amount"], q["per"], q["status"]) for q in items] == [
+        (4_000_000, "year", "capacity"), (8_000_000, "year", "planned")]
