@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -266,6 +267,7 @@ def test_a_reviewer_write_that_cannot_wait_fails_clearly_and_stores_nothing(tmp_
     core.record_decision(reviewer.conn, fact_id, "reject", "bob")   # trying again works
     assert reviewer.conn.execute("select count(*) from corrections").fetchone()[0] == 2
     assert reviewer.conn.execute("select count(*) from audit_log").fetchone()[0] == 2
+    assert reviewer.conn.execute("pragma integrity_check").fetchall() == [("ok",)]
 
 
 def test_the_review_ui_under_a_held_lock_saves_or_says_it_did_not(tmp_path, db_path):
@@ -281,7 +283,6 @@ def test_the_review_ui_under_a_held_lock_saves_or_says_it_did_not(tmp_path, db_p
         login = await ds.client.post("/-/login", data={"username": "bob", "password": password})
         cookies = {"ds_actor": login.cookies["ds_actor"]}
         page = await ds.client.get("/-/review?status=all", cookies=cookies)
-        import re
         token = re.search(r'name="csrftoken" value="([^"]+)"', page.text).group(1)
         thread = hold_write_lock(db_path, hold_seconds, threading.Event())
         try:
