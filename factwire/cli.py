@@ -226,7 +226,7 @@ def print_scores(results: dict[str, dict]) -> None:
             r = result[field]
             cells += [f"{r['p']:.3f}", f"{r['r']:.3f}", f"{r['f1']:.3f}"]
         table.add_row(field, *cells)
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 132)   # piped: no cut-off names
     console.print(table)
     for system, result in results.items():
         attrs = ", ".join(f"{k}={v}" for k, v in result["attribute_accuracy_on_matched_quantities"].items())
