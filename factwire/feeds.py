@@ -115,6 +115,14 @@ class SitemapEntry:
     lastmod: str | None = None        # YYYY-MM-DD of the page's last modification
 
 
+def _day(value: str | None) -> str | None:
+    """``value`` when it is a real YYYY-MM-DD date ("2025-02-30" or "garbage" is no date)."""
+    try:
+        return dt.date.fromisoformat(value).isoformat() if value and len(value) == 10 else None
+    except ValueError:
+        return None
+
+
 def parse_sitemap(content: bytes, url: str) -> tuple[list[SitemapEntry], list[str]]:
     """Pages and nested sitemaps of a sitemap (urlset or sitemapindex)."""
     import lxml.etree as etree
@@ -133,8 +141,8 @@ def parse_sitemap(content: bytes, url: str) -> tuple[list[SitemapEntry], list[st
         kind = etree.QName(node).localname
         loc = next((c.text.strip() for c in node if isinstance(c.tag, str)
                     and etree.QName(c).localname == "loc" and c.text), None)
-        lastmod = next((c.text.strip()[:10] for c in node if isinstance(c.tag, str)
-                        and etree.QName(c).localname == "lastmod" and c.text), None)
+        lastmod = _day(next((c.text.strip()[:10] for c in node if isinstance(c.tag, str)
+                             and etree.QName(c).localname == "lastmod" and c.text), None))
         if not loc:
             continue
         if kind == "sitemap":

@@ -568,3 +568,17 @@ def test_extract_many_can_isolate_a_report_that_breaks_an_extractor(monkeypatch)
     assert 1_300_000 in {q["amount"] for q in records[2]["quantities"]}
     with pytest.raises(ValueError, match="injected fault"):
         list(extract_many(docs))                      # the default still raises
+
+
+def test_sitemap_entities_are_not_expanded_and_bad_lastmods_are_no_dates():
+    from factwire.feeds import parse_sitemap
+    sitemap = b"""<?xml version="1.0"?>
+<!DOCTYPE urlset [<!ENTITY xxe SYSTEM "file:///etc/hostname"><!ENTITY a "aaaaaaaaaa">
+<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<url><loc>http://agency.example/&xxe;</loc><lastmod>2025-02-30</lastmod></url>
+<url><loc>http://agency.example/&c;</loc><lastmod>garbage</lastmod></url>
+<url><loc>http://agency.example/ok</loc><lastmod>2025-03-01T10:00:00Z</lastmod></url>"""
+    pages, nested = parse_sitemap(sitemap, "http://agency.example/sitemap.xml")
+    assert [p.lastmod for p in pages] == [None, None, "2025-03-01"] and nested == []
+    assert all(len(p.loc) < 40 and "aaaa" not in p.loc for p in pages)   # nothing read or expanded
