@@ -150,13 +150,15 @@ _MIN_SHARE = 0.08
 
 def detect_language(text: str, declared: str | None = None) -> str | None:
     """A cheap check of the declared language against the text itself."""
+    # "en-US", "ru_RU" -> "en", "ru"; three-letter codes ("und", "fil") stay whole
+    declared = re.split(r"[-_]", declared.strip().lower())[0] or None if declared else None
     sample = text[:5000]
     cyr, lat = len(_CYRILLIC.findall(sample)), len(_LATIN.findall(sample))
     if cyr > lat:
-        return declared if declared and declared[:2] in ("ru", "kk", "uk", "be", "bg") else "ru"
+        return declared if declared in ("ru", "kk", "uk", "be", "bg") else "ru"
     words = _WORD.findall(sample.lower())
     if not words:
-        return (declared or "und")[:2] if declared else None
+        return declared
     english = sum(w in _ENGLISH_WORDS for w in words) / len(words)
     if english >= _MIN_SHARE:
         return "en"
@@ -165,7 +167,7 @@ def detect_language(text: str, declared: str | None = None) -> str | None:
     if share >= _MIN_SHARE:
         return other
     # few function words of any language (a table of figures, a list): the page's word
-    return (declared or "und")[:2] if declared else "und"
+    return declared or "und"
 
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
