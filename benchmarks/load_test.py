@@ -7,18 +7,23 @@
    extraction, the flow being the one writer, one transaction per report.
 3. Meanwhile a reviewer session on its own connection (busy_timeout 10 s, as
    ``schemas.connect`` sets) records a decision every ``--interval`` seconds through
-   ``factwire.review.core`` (correct / accept / reject on a fact it has just read).
+   ``factwire.review.core`` (correct / accept / reject on a fact it has just read): in
+   a thread of this process by default, or with ``--reviewer-process`` in a process of
+   its own, as a Datasette server is (then it does not compete with the extraction
+   threads for the interpreter lock).
 
 Printed: corrections acknowledged (returned without error) against corrections stored
 (and their audit rows): they must be equal; refusals by reason; how long each
 decision waited for the write lock (BEGIN IMMEDIATE), and the whole time.
 
-Usage: python -m benchmarks.load_test [--articles N] [--interval 0.1] [--keep DIR]
+Usage: python -m benchmarks.load_test [--articles N] [--interval 0.1] [--reviewer-process]
+       [--keep DIR]
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import multiprocessing
 import os
 import random
 import re
@@ -86,14 +91,12 @@ def generate(db_path: str, n: int, seed: int = 11) -> None:
     db.conn.close()
 
 
-class Reviewer(threading.Thread):
-    """Records one decision every ``interval`` seconds until stopped."""
+class Reviewer:
+    """Records one decision every ``interval`` seconds until ``stop`` is set."""
 
-    def __init__(self, db_path: str, interval: float, seed: int = 5):
-        super().__init__(name="reviewer", daemon=True)
-        self.db_path, self.interval = db_path, interval
+    def __init__(self, db_path: str, interval: float, stop, seed: int = 5):
+        self.db_path, self.interval, self.stop = db_path, interval, stop
         self.rng = random.Random(seed)
-        self.stop = threading.Event()
         self.acknowledged: list[str] = []     # notes of decisions that returned without error
         self.refused: dict[str, int] = {}
         self.call_seconds: list[float] = []
@@ -123,12 +126,23 @@ class Reviewer(threading.Thread):
                 except core.ReviewBusyError:
                     self.refused["busy"] = self.refused.get("busy", 0) + 1
                 except core.ReviewError as exc:   # e.g. the fact vanished in a re-extraction
-                    key = str(exc).split(" ")[0] + " " + str(exc).split(" ")[1]
+                    key = " ".join(str(exc).split(" ")[:2])
                     self.refused[key] = self.refused.get(key, 0) + 1
                 else:
                     self.acknowledged.append(note)
                 self.call_seconds.append(time.perf_counter() - started)
             self.stop.wait(max(0.0, next_at - time.monotonic()))
+
+    def results(self) -> dict:
+        return {"acknowledged": self.acknowledged, "refused": self.refused,
+                "call_seconds": self.call_seconds, "lock_waits": self.conn.lock_waits}
+
+
+def review_session(db_path: str, interval: float, stop, queue) -> None:
+    """The reviewer in a process of its own (as the Datasette server is)."""
+    reviewer = Reviewer(db_path, interval, stop)
+    reviewer.run()
+    queue.put(reviewer.results())
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -145,6 +159,9 @@ def main(argv=None) -> int:
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--in-flight", type=int, default=2, help="extraction batches in flight")
     ap.add_argument("--keep", help="write the database here and keep it")
+    ap.add_argument("--reviewer-process", action="store_true",
+                    help="run the reviewer in its own process (as a Datasette server is), "
+                         "not a thread sharing the extraction's interpreter")
     args = ap.parse_args(argv)
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -161,31 +178,40 @@ def main(argv=None) -> int:
         from flows.reextract import reextract
         load_pipeline()
 
-        reviewer = Reviewer(db_path, args.interval)
+        if args.reviewer_process:
+            ctx = multiprocessing.get_context("spawn")
+            stop, queue = ctx.Event(), ctx.Queue()
+            worker = ctx.Process(target=review_session, args=(db_path, args.interval, stop, queue))
+        else:
+            stop = threading.Event()
+            in_thread = Reviewer(db_path, args.interval, stop)
+            worker = threading.Thread(target=in_thread.run, name="reviewer", daemon=True)
         started = time.perf_counter()
-        reviewer.start()
+        worker.start()
         summary = reextract(db_path=db_path, all_articles=True, batch_size=args.batch_size,
                             max_in_flight=args.in_flight)
-        reviewer.stop.set()
-        reviewer.join()
+        stop.set()
+        result = queue.get(timeout=120) if args.reviewer_process else in_thread.results()
+        worker.join()
         total = time.perf_counter() - started
 
         conn = sqlite3.connect(db_path)
         stored = {r[0] for r in conn.execute(
             "select note from corrections where reviewer = 'loadtester'")}
         audited = conn.execute("select count(*) from audit_log where reviewer = 'loadtester'").fetchone()[0]
-        acknowledged = set(reviewer.acknowledged)
+        acknowledged = set(result["acknowledged"])
         versions = conn.execute("select extractor_version, count(*) from articles group by 1").fetchall()
         integrity = conn.execute("pragma integrity_check").fetchone()[0]
-        waits = reviewer.conn.lock_waits
-        calls = reviewer.call_seconds
+        waits, calls = result["lock_waits"], result["call_seconds"]
 
         print(f"reextract --all: {summary['reextracted']} reports in {summary['seconds']:.1f} s "
               f"({summary['reextracted'] / max(summary['seconds'], 1e-9):.1f} reports/s), "
               f"{summary['facts']} facts; versions now {versions}")
-        print(f"total time with the reviewer: {total:.1f} s")
+        print(f"total time with the reviewer ({'own process' if args.reviewer_process else 'thread'}): "
+              f"{total:.1f} s; decisions every {args.interval * 1000:.0f} ms asked, one per "
+              f"{total / max(len(calls), 1) * 1000:.0f} ms done")
         print(f"decisions attempted: {len(calls)}  acknowledged: {len(acknowledged)}  "
-              f"stored: {len(stored)}  audit rows: {audited}  refused: {reviewer.refused or 0}")
+              f"stored: {len(stored)}  audit rows: {audited}  refused: {result['refused'] or 0}")
         print(f"acknowledged == stored: {acknowledged == stored}  "
               f"(acknowledged not stored: {len(acknowledged - stored)}, "
               f"stored not acknowledged: {len(stored - acknowledged)})")
