@@ -23,6 +23,8 @@ import re
 
 from spacy.language import Language
 
+from .text import doc_text
+
 VERSION = "1"
 
 _MONTHS = {
@@ -179,9 +181,5 @@ def find_dateline(text: str, published: dt.date | None) -> dict | None:
 
 @Language.component("factwire_dateline")
 def dateline_component(doc):
-    text = doc.user_data.get("fw_text")
-    if text is None:
-        # built once per Doc and shared with the other factwire components
-        text = doc.user_data["fw_text"] = doc.text
-    doc._.dateline = find_dateline(text, doc._.published)
+    doc._.dateline = find_dateline(doc_text(doc), doc._.published)
     return doc

@@ -28,8 +28,10 @@ nearest first).  Every item keeps ``char_start``/``char_end``.
 """
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -37,7 +39,7 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from .text import provenance
+from .text import doc_text, provenance
 
 VERSION = "1"
 
@@ -1010,6 +1012,19 @@ def _month_word_ok(word: str, with_number: bool) -> bool:
 # Tense and year inference
 # ---------------------------------------------------------------------------
 
+_MAX_HEADS = 40
+_NEAR = 8
+
+
+def _near_children(tok):
+    """The children of ``tok`` within a few tokens of it: auxiliaries and modifiers sit
+    there, and a head of thousands of children (a flat parse of a table) is not walked."""
+    doc = tok.doc
+    for i in range(max(tok.i - _NEAR, 0), min(tok.i + _NEAR + 1, len(doc))):
+        if i != tok.i and doc[i].head.i == tok.i:
+            yield doc[i]
+
+
 def _tense(doc, start: int, end: int) -> str | None:
     """"future", "past" or None for the clause around ``doc.text[start:end]`` (from the parse)."""
     if doc is None or not doc.has_annotation("DEP"):
@@ -1019,7 +1034,9 @@ def _tense(doc, start: int, end: int) -> str | None:
         return None
     tok = span.root
     infinitive = False
-    for anc in [tok, *tok.ancestors]:
+    # a clause is a few heads deep; a flat "sentence" of thousands of tokens (a table)
+    # must not make every date walk to its root
+    for anc in [tok, *itertools.islice(tok.ancestors, _MAX_HEADS)]:
         low = anc.lower_
         if anc.i != tok.i and (low in _FUT_NOUNS or (anc.pos_ == "ADJ" and low in _FUT_LEMMAS)):
             return "future"
@@ -1027,10 +1044,10 @@ def _tense(doc, start: int, end: int) -> str | None:
             return "past"
         if anc.i != tok.i and anc.pos_ == "NOUN" and any(
                 c.dep_ == "amod" and c.lower_ in ("previous", "earlier", "prior", "former", "old")
-                for c in anc.children):
+                for c in _near_children(anc)):
             return "past"
         if anc.pos_ in ("VERB", "AUX") or anc.tag_.startswith("VB"):
-            kids = [c.lower_ for c in anc.children if c.dep_ in ("aux", "auxpass")]
+            kids = [c.lower_ for c in _near_children(anc) if c.dep_ in ("aux", "auxpass")]
             if any(k in _FUT_AUX for k in kids) or anc.lemma_.lower() in _FUT_LEMMAS:
                 return "future"
             if "have" in kids and any(k in _WEAK_AUX for k in kids):
@@ -1117,15 +1134,20 @@ def _atoms(text: str, published: dt.date | None) -> list[Atom]:
                 cands.append((m.start(), m.end(), order, name, m))
     # longest first, then earliest, then grammar order
     cands.sort(key=lambda c: (-(c[1] - c[0]), c[0], c[2]))
-    taken: list[tuple[int, int]] = []
+    # the spans taken so far never overlap: kept sorted, the one starting last before
+    # ``e`` is the only one that can overlap [s, e) (a linear scan was quadratic)
+    taken_starts: list[int] = []
+    taken_ends: list[int] = []
     atoms = []
     for s, e, _, name, m in cands:
-        if any(s < te and ts < e for ts, te in taken):
+        k = bisect.bisect_left(taken_starts, e)
+        if k and taken_ends[k - 1] > s:
             continue
         a = _build_atom(name, m, text, published)
         if a is None:
             continue
-        taken.append((s, e))
+        taken_starts.insert(k, s)
+        taken_ends.insert(k, e)
         atoms.append(a)
     atoms.sort(key=lambda a: a.start)
     return atoms
@@ -1218,6 +1240,11 @@ def _compose(atoms: list[Atom], text: str, doc, pub):
 _SENT_BREAK = re.compile(r"[.!?][\"')]?\s+[\"(]?[A-Z]|\n\s*\n|\n[ \t]{2,}")
 
 
+# How far back a container may be named: one sentence, not a whole page.  Without a
+# limit a report that is one long "sentence" of dates (a table) took cubic time.
+_CONTAINER_REACH = 1000
+
+
 def _inside_container(a: Atom, done: list, text: str, doc, pub):
     """A day or month written without a year inside a crop year, season, quarter or range named
     earlier in the same sentence takes the year that puts it inside ("the 2024/25 marketing year
@@ -1225,10 +1252,14 @@ def _inside_container(a: Atom, done: list, text: str, doc, pub):
     for s, e, span, b in reversed(done):
         if e > a.start:
             continue
-        if _SENT_BREAK.search(text, e, a.start):
+        if a.start - e > _CONTAINER_REACH:
             return None
         if span is None or (span[1] - span[0]).days < 40:
             continue
+        # (checked here, not for every short date passed on the way: a break between
+        # a later date and this one is also between this candidate and it)
+        if _SENT_BREAK.search(text, e, a.start):
+            return None
         if span[0].month == 1 and span[0].day == 1 and span[1].month == 12 and span[1].day == 31:
             return None     # a calendar year: "in 1986 ... at the end of January" is not nested
         for yy in sorted({span[0].year, span[1].year}):
@@ -1359,15 +1390,6 @@ def _apply_anchors(entries, doc, text, pub):
             continue
         resolved.append((s, e, span, a))
     return resolved
-
-
-def doc_text(doc) -> str:
-    """``doc.text`` built once per Doc and shared through ``doc.user_data["fw_text"]`` (spaCy
-    joins every token on each ``doc.text`` access; the other factwire components use the same key)."""
-    t = doc.user_data.get("fw_text")
-    if t is None:
-        t = doc.user_data["fw_text"] = doc.text
-    return t
 
 
 # Relative dates are resolved by calendar arithmetic on the publication date; far

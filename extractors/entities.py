@@ -22,9 +22,9 @@ from spacy.language import Language
 from spacy.util import filter_spans
 
 from . import facilities, names
-from .text import provenance
+from .text import doc_text, provenance
 
-_text = names.doc_text
+_text = doc_text
 
 VERSION = "1"
 

@@ -25,9 +25,9 @@ from spacy.matcher import PhraseMatcher
 from spacy.util import filter_spans
 
 from . import names
-from .text import provenance
+from .text import doc_text, provenance
 
-_text = names.doc_text
+_text = doc_text
 
 VERSION = "1"
 

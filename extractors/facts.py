@@ -27,7 +27,8 @@ import datetime as dt
 import functools
 import re
 
-from .quantities import doc_text, lexicon
+from .quantities import lexicon
+from .text import doc_text
 
 SPEECH = {"say", "tell", "report", "announce", "state", "add", "note", "disclose", "comment", "date",
           "issue", "publish", "release", "quote", "explain", "confirm", "inform", "write", "claim"}

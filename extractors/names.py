@@ -35,14 +35,6 @@ def load_jsonl(name: str) -> tuple[dict, ...]:
     return tuple(out)
 
 
-def doc_text(doc) -> str:
-    """``doc.text`` computed once per Doc (spaCy rebuilds it from the tokens on every access)."""
-    t = doc.user_data.get("fw_text")
-    if t is None:
-        t = doc.user_data["fw_text"] = doc.text
-    return t
-
-
 def lexicon() -> dict:
     return load_json("entities_lexicon.json")
 

@@ -31,23 +31,11 @@ from spacy.language import Language
 
 from . import numbers
 from .numbers import NUMBER_RE, borrow_scale, is_plain_integer, number_value
-from .text import provenance
+from .text import doc_text, provenance
 
 VERSION = "2"
 
 PATTERNS = Path(__file__).parent / "patterns"
-
-_TEXT_CACHE: dict = {}
-
-
-def doc_text(doc) -> str:
-    """``doc.text`` computed once per document (spaCy joins every token on each access)."""
-    hit = _TEXT_CACHE.get(id(doc))
-    if hit is None or hit[0] is not doc:
-        _TEXT_CACHE.clear()
-        hit = _TEXT_CACHE[id(doc)] = (doc, doc.text)
-    return hit[1]
-
 
 _MONTHS = (r"(?:january|february|march|april|may|june|july|august|september|october|november|"
            r"december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?")
