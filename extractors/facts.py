@@ -778,9 +778,11 @@ def _facilities(doc, item, ctx, fac_mentions, amount_anchors, items, ctxs):
     cverb = _clause_verb(anchor)
     peers = _peers(cverb)
     above = _governing_above(cverb)
-    # the amounts of the sentence, in order (range ends share one place)
+    # the amounts of the sentence, in order (range ends share one place); the amount itself
+    # is always among them, even when the parser put its figure in another sentence
     sent_items = sorted({(o["char_start"], o["char_end"]) for o in items
-                         if sent.start_char <= o["char_start"] < sent.end_char})
+                         if sent.start_char <= o["char_start"] < sent.end_char}
+                        | {(item["char_start"], item["char_end"])})
     pos = sent_items.index((item["char_start"], item["char_end"]))
     prev_end = sent_items[pos - 1][1] if pos > 0 else sent.start_char
     next_start = sent_items[pos + 1][0] if pos + 1 < len(sent_items) else sent.end_char
