@@ -232,7 +232,8 @@ def extraction_values(record: dict) -> dict:
     """The article columns an extraction sets."""
     line = record.get("dateline") or {}
     return {"extractor_version": record.get("extractor_version"), "extracted_at": now(),
-            "dateline_place": line.get("place"), "dateline_date": line.get("date")}
+            "dateline_place": line.get("place"), "dateline_date": line.get("date"),
+            "extract_note": (record.get("truncated") or {}).get("reason")}
 
 
 def save_extraction(db: sqlite_utils.Database, article_id: int, record: dict) -> None:

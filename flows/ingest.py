@@ -203,8 +203,9 @@ def _extract_and_store(db, fresh: list[Pending], run_id, counts, errors, logger,
     english = [p for p in fresh if p.article.language == "en"]
     for p in fresh:
         if p.article.language != "en":
-            logger.warning("%s is in %r, not English: stored, not extracted",
-                           p.article.canonical_url, p.article.language)
+            note = f"{p.article.canonical_url} is in {p.article.language!r}, not English: stored, not extracted"
+            logger.warning(note)
+            errors.append(note)
             _store(db, p, run_id, status="not_english")
             counts["articles_new"] += 1
     if not english:
@@ -224,6 +225,14 @@ def _extract_and_store(db, fresh: list[Pending], run_id, counts, errors, logger,
         return
     for p, record in zip(english, state.result()):
         counts["articles_new"] += store.article_by_canonical(db, p.article.canonical_url) is None
+        if record.get("error"):
+            # This report broke an extractor: kept, and extracted again by the next run.
+            errors.append(f"{p.article.canonical_url}: extraction failed: {record['error']}")
+            logger.error("extraction failed for %s: %s", p.article.canonical_url, record["error"])
+            _store(db, p, run_id, status="extract_failed")
+            continue
+        if record.get("truncated"):
+            errors.append(f"{p.article.canonical_url}: {record['truncated']['reason']}")
         _store(db, p, run_id, record=record)
         counts["facts"] += len(record.get("quantities") or [])
 

@@ -65,6 +65,10 @@ def reextract(db_path: str = "factwire.db", all_articles: bool = False, batch_si
                 submit_next()
                 records = done.result()
                 for record in records:
+                    if record.get("error"):
+                        errors.append(f"article {record['doc_id']}: extraction failed: {record['error']}")
+                        counts["articles_failed"] += 1
+                        continue                       # keeps its earlier extraction
                     store.save_extraction(db, record["doc_id"], record)
                     counts["articles_new"] += 1
                     counts["facts"] += len(record.get("quantities") or [])

@@ -100,6 +100,10 @@ def read_page(fetched: Fetched, source: Source, entry: FeedEntry) -> Article:
 
 @task(name="extract-batch", cache_policy=NO_CACHE)
 def extract_batch(docs: list[dict], model: str | None = None) -> list[dict]:
-    """Extraction of a batch of reports through nlp.pipe."""
+    """Extraction of a batch of reports through nlp.pipe.
+
+    A report that breaks an extractor comes back as a record with ``error`` and
+    does not take the rest of its batch down.
+    """
     from extractors import extract_many
-    return list(extract_many(docs, model=model))
+    return list(extract_many(docs, model=model, on_error="record"))

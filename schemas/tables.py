@@ -61,6 +61,7 @@ ARTICLES = Table(
      "dateline_place": str, "dateline_date": str,
      "fetched_at": str, "content_hash": str, "fingerprint": str,
      "duplicate_of": int, "status": str, "extractor_version": str, "extracted_at": str,
+     "extract_note": str,
      "run_id": int},
     foreign_keys=(("source", "sources", "name"), ("duplicate_of", "articles", "id"),
                   ("run_id", "runs", "id")),
