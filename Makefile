@@ -6,13 +6,30 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test browser bench eval clean
+.PHONY: demo test browser bench eval audit lock clean
 
-$(STAMP): pyproject.toml
+# The exact versions of requirements.lock (what the tests ran with, what `make audit`
+# checks), then factwire itself; `make lock` rewrites the lock from pyproject's ranges.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e '.[test,bench]'
 	touch $(STAMP)
+
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip
+	.venv-lock/bin/python -m pip install --quiet -e '.[test,bench]'
+	{ sed -n '1,3p' requirements.lock; .venv-lock/bin/python -m pip freeze --exclude-editable; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock && rm -rf .venv-lock
+
+# Known vulnerabilities in the locked dependencies (pip-audit in a venv of its own, so the
+# project's environment stays exactly the lock). --strict: a dependency that could not be
+# checked is a failure too, never a silent pass.
+audit:
+	test -x .venv-audit/bin/pip-audit || { $(PYTHON) -m venv .venv-audit && .venv-audit/bin/python -m pip install --quiet pip-audit; }
+	.venv-audit/bin/pip-audit --strict --no-deps --disable-pip -r requirements.lock
 
 # Debian's chromium and its driver, for the review UI's browser test.
 browser:
@@ -34,4 +51,4 @@ bench: $(STAMP)
 	$(BIN)/python -m factwire.bench
 
 clean:
-	rm -rf $(VENV) factwire.db factwire.db-wal factwire.db-shm
+	rm -rf $(VENV) .venv-audit factwire.db factwire.db-wal factwire.db-shm
