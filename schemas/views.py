@@ -58,9 +58,8 @@ select target, kind, alias, canonical, action from (
 
 FACTS = f"""
 with latest as (
-  select * from (
-    select c.*, row_number() over (partition by c.target_id order by c.id desc) as rn
-    from corrections c where c.target_table = 'quantities') where rn = 1
+  select c.* from corrections c
+  where c.id in (select max(id) from corrections where target_table = 'quantities' group by target_id)
 ),
 facility_merge as (
   select alias, canonical from ({_LATEST_MERGES}) where target = 'facilities'
