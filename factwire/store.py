@@ -86,6 +86,19 @@ def fail_run(db: sqlite_utils.Database, run_id: int, counts: dict, errors: list[
     return raised
 
 
+@contextlib.contextmanager
+def recorded_run(db: sqlite_utils.Database, run_id: int, counts: dict, errors: list[str], logger=None):
+    """The body of a flow run: its row is finished on success and marked failed otherwise."""
+    try:
+        yield
+    except BaseException as exc:
+        raised = fail_run(db, run_id, dict(counts), errors, exc, logger)
+        if raised is exc:
+            raise
+        raise raised from exc
+    finish_run(db, run_id, dict(counts), errors)
+
+
 # -- sources, feeds, runs -------------------------------------------------------------
 
 def sync_sources(db: sqlite_utils.Database, sources) -> None:

@@ -287,19 +287,13 @@ def run_flow(name: str, sources_path, db_path, samples_origin, only, plan_entrie
     store.sync_sources(db, sources)
     run_id = store.start_run(db, name, EXTRACTOR_VERSION)
     counts, errors = Counter({k: 0 for k in COUNTERS}), []
-    try:
+    with store.recorded_run(db, run_id, counts, errors, logger):
         with Fetcher(options.pop("fetch_settings", None)) as fetcher:
             plan = plan_entries(db, sources, fetcher, counts, errors, logger,
                                 host_limits=options.get("host_limits", False))
             process(db, sources, plan, fetcher, run_id, counts, errors, logger, **options)
         if on_success:
             on_success(db)
-    except BaseException as exc:
-        raised = store.fail_run(db, run_id, dict(counts), errors, exc, logger)
-        if raised is exc:
-            raise
-        raise raised from exc
-    store.finish_run(db, run_id, dict(counts), errors)
     summary = {"run_id": run_id, **counts, "errors": errors,
                "seconds": round(time.monotonic() - started, 2)}
     logger.info("%s finished: %s", name, {k: v for k, v in summary.items() if k != "errors"})

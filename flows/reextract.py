@@ -48,7 +48,7 @@ def reextract(db_path: str = "factwire.db", all_articles: bool = False, batch_si
     logger.info("reextract: %d reports to bring to %s", len(ids), EXTRACTOR_VERSION)
     counts, errors = Counter(articles_new=0, facts=0, articles_failed=0), []
     batches = [ids[i:i + batch_size] for i in range(0, len(ids), batch_size)]
-    try:
+    with store.recorded_run(db, run_id, counts, errors, logger):
         with track("reextract", len(ids), logger) as advance:
             queue, pending = iter(batches), []
 
@@ -73,12 +73,6 @@ def reextract(db_path: str = "factwire.db", all_articles: bool = False, batch_si
                     counts["articles_new"] += 1
                     counts["facts"] += len(record.get("quantities") or [])
                 advance(len(records))
-    except BaseException as exc:
-        raised = store.fail_run(db, run_id, dict(counts), errors, exc, logger)
-        if raised is exc:
-            raise
-        raise raised from exc
-    store.finish_run(db, run_id, dict(counts), errors)
     summary = {"run_id": run_id, "reextracted": counts["articles_new"], "facts": counts["facts"],
                "version": EXTRACTOR_VERSION, "seconds": round(time.monotonic() - started, 2)}
     logger.info("reextract finished: %s", summary)
