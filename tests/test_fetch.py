@@ -116,3 +116,17 @@ def test_decode_uses_header_then_meta_then_detection():
 def test_decode_ignores_a_lying_declaration():
     body = "Baku–Tbilisi–Ceyhan".encode("utf-8")
     assert decode(body, "text/html; charset=ascii")[0] == "Baku–Tbilisi–Ceyhan"
+
+
+def test_dns_failure_is_a_clear_transient_error():
+    with Fetcher(FetchSettings(connect_timeout=2)) as f, pytest.raises(FetchError, match="cannot connect") as info:
+        f.get("http://no-such-agency.invalid/feed.xml", allow_local=True)
+    assert info.value.transient
+
+
+def test_connection_reset_mid_body_is_transient(server):
+    # The server promises 1,000 bytes, sends 11 and closes the connection.
+    server.fail("/cut", Fault(200, {"Content-Type": "text/html", "Content-Length": "1000"}, b"<p>cut off"))
+    with Fetcher() as f, pytest.raises(FetchError, match="connection broke") as info:
+        f.get(server.origin + "/cut", allow_local=True)
+    assert info.value.transient

@@ -149,3 +149,20 @@ def test_runs_are_recorded(server, sources_file, db_path):
     assert [r["status"] for r in runs] == ["completed", "completed"]
     assert runs[0]["articles_new"] == 3 and runs[1]["articles_unchanged"] == 3
     assert runs[1]["finished"] >= runs[1]["started"]
+
+
+def test_a_5xx_storm_is_retried_a_bounded_number_of_times(server, sources_file, db_path):
+    path = "/trend/news/tengiz-output.html"
+    server.fail(path, *[Fault(503) for _ in range(20)])
+    summary = run(server, sources_file, db_path)
+    assert summary["articles_new"] == 2 and summary["articles_failed"] == 1
+    assert server.hits(path) == 4                      # the first try and three retries, no more
+    failure = next(sqlite_utils.Database(db_path)["fetch_failures"].rows_where())
+    assert failure["status"] == 503 and "503" in failure["error"]
+
+
+def test_429_without_retry_after_backs_off_and_succeeds(server, sources_file, db_path):
+    path = "/trend/news/cpc-loadings.html"
+    server.fail(path, Fault(429))
+    summary = run(server, sources_file, db_path)
+    assert summary["articles_failed"] == 0 and server.hits(path) == 2
