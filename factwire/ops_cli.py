@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from .cli import DbOption, fail, prefect_environment, print_summary
+from .cli_common import DbOption, fail, prefect_environment, print_summary
 from .config import DEFAULT_SOURCES, ConfigError, default_db_path, local_settings
 
 

@@ -19,6 +19,8 @@ from typing import Any, Optional
 
 import typer
 
+from .cli_common import DbOption
+
 
 
 class _LazyQuery:
@@ -87,7 +89,7 @@ def note(message: str) -> None:
 
 
 def _check_format(fmt: str, allowed=FORMATS) -> str:
-    from .cli import fail
+    from .cli_common import fail
     if fmt not in allowed:
         fail(f"--format: {fmt!r} is not one of {', '.join(allowed)}")
     return fmt
@@ -96,7 +98,7 @@ def _check_format(fmt: str, allowed=FORMATS) -> str:
 @contextmanager
 def opened(db: Optional[str]):
     """The read-only connection; expected problems become one line and exit 1."""
-    from .cli import fail
+    from .cli_common import fail
     from .config import default_db_path
     path = db or default_db_path()
     conn = None
@@ -240,7 +242,7 @@ def facts_command(
     asc: bool = typer.Option(False, "--asc", help="Smallest/oldest first."),
     limit: int = typer.Option(50, "--limit", "-n", metavar="N", help="At most this many rows (0: all)."),
     fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table, json, jsonl or csv."),
-    db: Optional[str] = typer.Option(None, "--db", metavar="PATH", help="SQLite database (default: $FACTWIRE_DB or factwire.db)."),
+    db: Optional[str] = DbOption,
 ):
     """Facts (amounts of a commodity) with their evidence, filtered and sorted.
 
@@ -272,7 +274,7 @@ def facility_command(
     name: str = typer.Argument(..., help="Facility name or alias (e.g. BTC, 'CPC Marine Terminal')."),
     limit: int = typer.Option(30, "--limit", "-n", metavar="N", help="Rows per section (amounts, incidents, reports)."),
     fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table or json."),
-    db: Optional[str] = typer.Option(None, "--db", metavar="PATH", help="SQLite database (default: $FACTWIRE_DB or factwire.db)."),
+    db: Optional[str] = DbOption,
 ):
     """Profile of a facility: kind, aliases, operator, amounts over time, incidents, agreements, reports.
 
@@ -389,13 +391,13 @@ def timeline_command(
     conflicts_only: bool = typer.Option(False, "--conflicts", help="Only periods where reports disagree."),
     plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE", help="Also draw the timeline to FILE.png or FILE.svg."),
     fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table, json, jsonl or csv."),
-    db: Optional[str] = typer.Option(None, "--db", metavar="PATH", help="SQLite database (default: $FACTWIRE_DB or factwire.db)."),
+    db: Optional[str] = DbOption,
 ):
     """Amounts by period, with reports that disagree about the same period side by side.
 
     Example: factwire timeline --facility BTC --commodity oil --per year --plot btc.png
     """
-    from .cli import fail
+    from .cli_common import fail
     _check_format(fmt)
     if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
         fail(f"--plot: {plot} must end in .png or .svg")
@@ -454,7 +456,7 @@ def search_command(
     raw: bool = typer.Option(False, "--raw", help="Pass the query to FTS5 as written."),
     duplicates: bool = typer.Option(False, "--duplicates", help="Include reports stored as duplicates."),
     fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table, json or jsonl."),
-    db: Optional[str] = typer.Option(None, "--db", metavar="PATH", help="SQLite database (default: $FACTWIRE_DB or factwire.db)."),
+    db: Optional[str] = DbOption,
 ):
     """Full-text search over the reports, with highlighted snippets and the facts of each hit.
 
@@ -521,7 +523,7 @@ def _marked(text: str, style: str):
 def sql_command(
     statement: str = typer.Argument(..., help="One SQL statement (read-only: SELECT, WITH, EXPLAIN, read pragmas)."),
     fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table, json, jsonl or csv."),
-    db: Optional[str] = typer.Option(None, "--db", metavar="PATH", help="SQLite database (default: $FACTWIRE_DB or factwire.db)."),
+    db: Optional[str] = DbOption,
 ):
     """Read-only SQL over the database (views: facts, facility_names, entity_names).
 
@@ -561,7 +563,7 @@ RUN_COLUMNS = [("id", "id"), ("flow", "flow"), ("started", "started"), ("status"
 
 def stats_command(
     fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table or json."),
-    db: Optional[str] = typer.Option(None, "--db", metavar="PATH", help="SQLite database (default: $FACTWIRE_DB or factwire.db)."),
+    db: Optional[str] = DbOption,
 ):
     """Counts per source and run, extraction coverage and review progress.
 

@@ -63,7 +63,7 @@ def serve(ds, host: str, port: int) -> None:
 
 def register(app) -> None:
     """Add the review commands to the ``factwire`` Typer app."""
-    from .cli import DbOption, fail, open_existing_db
+    from .cli_common import DbOption, fail, open_existing_db
     from .config import default_db_path
 
     @app.command()
