@@ -877,13 +877,7 @@ def _merge(doc, cands: list[_C]) -> dict[str, list[dict]]:
     field = {"org": "organizations", "place": "places", "person": "people"}
     for k in order:
         g = groups[k]
-        seen = {names.fold(g["name"])}
-        aliases = []
-        for sp in g["spellings"]:
-            f = names.fold(sp)
-            if sp and f not in seen and not _is_ticker_text(sp):
-                seen.add(f)
-                aliases.append(sp)
+        aliases = names.aliases(g["name"], g["spellings"], keep=lambda sp: not _is_ticker_text(sp))
         first = min(g["mentions"])
         item = {"name": g["name"], "aliases": aliases,
                 "mentions": [list(m) for m in sorted(set(g["mentions"]))],

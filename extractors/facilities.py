@@ -695,13 +695,7 @@ def find_facilities(doc) -> list[dict]:
     out, excl, place_list = [], [], []
     for k in order:
         g = groups[k]
-        seen = {names.fold(g["name"])}
-        aliases = []
-        for sp in g["spellings"]:
-            f = names.fold(sp)
-            if sp and f not in seen:
-                seen.add(f)
-                aliases.append(sp)
+        aliases = names.aliases(g["name"], g["spellings"])
         first = g["first"]
         item = {"name": names.display(g["name"]) if g["name"].islower() else g["name"],
                 "kind": g["kind"], "aliases": aliases,

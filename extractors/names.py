@@ -91,6 +91,18 @@ def fold(s: str) -> str:
     return unicodedata.normalize("NFKD", s or "").encode("ascii", "ignore").decode().lower()
 
 
+def aliases(name: str, spellings, keep=lambda spelling: True) -> list[str]:
+    """The other spellings of ``name`` seen in a report, once each, in order (case and
+    accents do not make a new alias); ``keep`` can refuse a spelling."""
+    seen, out = {fold(name)}, []
+    for spelling in spellings:
+        folded = fold(spelling)
+        if spelling and folded not in seen and keep(spelling):
+            seen.add(folded)
+            out.append(spelling)
+    return out
+
+
 @functools.lru_cache(maxsize=None)
 def _suffixes() -> frozenset:
     return frozenset(lexicon()["org_suffixes"])

@@ -338,7 +338,3 @@ def export_records(db: sqlite_utils.Database, where: str = "status = 'extracted'
                 items.append(item)
             record[field] = items
         yield record
-
-
-def counts(db: sqlite_utils.Database) -> dict:
-    return {name: db[name].count for name in BY_NAME if db[name].exists()}
