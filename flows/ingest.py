@@ -25,7 +25,7 @@ from factwire.feeds import FeedEntry
 from factwire.fetch import FetchError, Fetcher, FetchSettings
 from schemas import connect
 
-from .tasks import extract_batch, fetch_page, poll_feed, read_page
+from .tasks import extract_batch, fetch_page, fetch_pages, poll_feed, read_pages, retry_wait
 
 COUNTERS = ("feeds_polled", "feeds_unchanged", "feeds_failed", "articles_new",
             "articles_unchanged", "articles_duplicate", "articles_failed", "facts")
@@ -49,13 +49,8 @@ class Pending:
 
 
 def _error_text(state) -> str:
-    try:
-        state.result()
-    except FetchError as exc:
-        return exc.reason
-    except Exception as exc:  # noqa: BLE001 - any failure is recorded, not raised
-        return f"{type(exc).__name__}: {exc}"
-    return "failed"
+    """Why a failed task run failed, in one line."""
+    return _failure_reason(_state_error(state))
 
 
 def _poll_all(db, sources, fetcher, counts, errors, logger, host_limits=False, validators=None):
@@ -116,36 +111,73 @@ def _poll_all(db, sources, fetcher, counts, errors, logger, host_limits=False, v
     return plan
 
 
-def _fetch_and_read(db, plan, fetcher, run_id, counts, errors, logger, host_limits=False):
-    """Reports read from the planned entries, yielded as their pages arrive.
+# Pages fetched (and read) per task run: a task run is a few events for the Prefect
+# API, so one per page made its server cost more than fetching the page did.
+PAGES_PER_TASK = 16
 
-    Fetches and reads run as tasks on the task runner's threads, so they go on
-    while the flow extracts and stores what has already arrived.
+
+def _failure_reason(exc: BaseException) -> str:
+    return exc.reason if isinstance(exc, FetchError) else f"{type(exc).__name__}: {exc}"
+
+
+def _fetch_and_read(db, plan, fetcher, run_id, counts, errors, logger, host_limits=False):
+    """Reports read from the planned entries, yielded as their batches arrive.
+
+    Fetches and reads run as batch tasks on the task runner's threads, so they go
+    on while the flow extracts and stores what has already arrived.  A page whose
+    fetch failed for a reason that may pass is fetched again by ``fetch_page``
+    (with its retries); any other failure is recorded for the next run.
     """
-    jobs = {}
-    for source, entries in plan:
-        for entry in entries:
-            fetched = fetch_page.submit(fetcher, source, entry, host_limits=host_limits)
-            jobs[read_page.submit(fetched, source, entry)] = (source, entry, fetched)
-    for future in as_completed(list(jobs)):
-        source, entry, fetched = jobs.pop(future)
-        future.wait()
-        if future.state.is_completed():
-            yield Pending(source, entry, future.result())
-            continue
-        failed = fetched.state if not fetched.state.is_completed() else future.state
-        reason, status = _error_text(failed), None
-        try:
-            failed.result()
-        except FetchError as exc:
-            status = exc.status
-        except Exception:  # noqa: BLE001 - the reason is recorded already
-            pass
+    def fail(source, entry, exc) -> None:
+        reason = _failure_reason(exc)
         counts["articles_failed"] += 1
         errors.append(f"{entry.link}: {reason}")
         logger.warning("article %s failed: %s", entry.link, reason)
         store.record_failure(db, url=entry.link, source=source.name, entry_id=entry.entry_id,
-                             error=reason, status=status, run_id=run_id)
+                             error=reason, status=getattr(exc, "status", None), run_id=run_id)
+
+    batches = {}
+    for source, entries in plan:
+        for i in range(0, len(entries), PAGES_PER_TASK):
+            chunk = entries[i:i + PAGES_PER_TASK]
+            fetched = fetch_pages.submit(fetcher, source, chunk, host_limits=host_limits)
+            batches[read_pages.submit(fetched, source, chunk)] = (source, chunk)
+    retries = {}
+    for future in as_completed(list(batches)):
+        source, chunk = batches.pop(future)
+        future.wait()
+        if not future.state.is_completed():
+            for entry in chunk:
+                fail(source, entry, _state_error(future.state))
+            continue
+        for entry, outcome in zip(chunk, future.result()):
+            if not isinstance(outcome, Exception):
+                yield Pending(source, entry, outcome)
+                continue
+            wait = retry_wait(outcome)
+            if wait is None:
+                fail(source, entry, outcome)
+                continue
+            again = fetch_page.submit(fetcher, source, entry, host_limits=host_limits, wait=wait)
+            retries[read_pages.submit([again], source, [entry])] = (source, entry, again)
+    for future in as_completed(list(retries)):
+        source, entry, fetched = retries.pop(future)
+        future.wait()
+        failed = fetched.state if not fetched.state.is_completed() else future.state
+        outcome = _state_error(failed) if not failed.is_completed() else future.result()[0]
+        if isinstance(outcome, Exception):
+            fail(source, entry, outcome)
+        else:
+            yield Pending(source, entry, outcome)
+
+
+def _state_error(state) -> Exception:
+    """The exception a failed task run's state holds."""
+    try:
+        state.result()
+    except Exception as exc:  # noqa: BLE001 - returned to be recorded
+        return exc
+    return RuntimeError("failed")
 
 
 def _first_published(p: Pending) -> str:

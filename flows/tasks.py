@@ -1,9 +1,13 @@
 """Prefect tasks: each one unit of I/O or compute, retries declared here.
 
-Fetching tasks retry only what may pass (connection errors, timeouts, 5xx,
-429), with exponential backoff and jitter; a ``Retry-After`` from the server
-is waited for before the retry (up to the fetcher's limit).  A 404 or a refused
-URL fails at once: no retry storm.
+Article pages are fetched and read in batches (``fetch_pages``, ``read_pages``):
+a task run costs the Prefect API a few events, and two runs per page kept its
+server busier than extraction itself.  A batch returns each page's outcome, so
+one bad page never fails its neighbours.  A page whose fetch failed for a
+reason that may pass (connection error, timeout, 5xx, 429) goes to
+``fetch_page``, which retries with exponential backoff and jitter, waiting
+first for the server's ``Retry-After`` (up to the fetcher's limit).  A 404 or
+a refused URL fails at once: no retry storm.
 """
 from __future__ import annotations
 
@@ -84,18 +88,63 @@ def fetch_sitemap(fetcher: Fetcher, source: Source, url: str):
     return parse_sitemap(fetched.content, fetched.final_url)
 
 
-@task(name="fetch-page", task_run_name="fetch {entry.link}", **_FETCH_RETRY)
-def fetch_page(fetcher: Fetcher, source: Source, entry: FeedEntry, host_limits: bool = False) -> Fetched:
-    """GET one article page."""
+@task(name="fetch-pages", task_run_name="fetch pages of {source.name}",
+      cache_policy=NO_CACHE)
+def fetch_pages(fetcher: Fetcher, source: Source, entries: list[FeedEntry], host_limits: bool = False
+                ) -> list[Fetched | Exception]:
+    """GET a batch of one source's article pages, once each: a Fetched or the error, per page."""
+    outcomes: list[Fetched | Exception] = []
+    for entry in entries:
+        try:
+            with host_slot(entry.link, host_limits):
+                outcomes.append(fetcher.get(entry.link, allow_local=source.local))
+        except Exception as exc:  # noqa: BLE001 - each page's failure is its own outcome
+            outcomes.append(exc)
+    return outcomes
+
+
+# The batch made the first attempt, so the retrying task has one retry fewer.
+_PAGE_RETRY = {**_FETCH_RETRY, "retries": RETRIES - 1}
+
+
+@task(name="fetch-page", task_run_name="fetch {entry.link}", **_PAGE_RETRY)
+def fetch_page(fetcher: Fetcher, source: Source, entry: FeedEntry, host_limits: bool = False,
+               wait: float = 0.0) -> Fetched:
+    """GET one article page again after a transient failure, ``wait`` seconds later."""
+    if wait:
+        time.sleep(wait)
     with host_slot(entry.link, host_limits):
         return fetcher.get(entry.link, allow_local=source.local)
 
 
-@task(name="read-article", cache_policy=NO_CACHE)
-def read_page(fetched: Fetched, source: Source, entry: FeedEntry) -> Article:
+def retry_wait(error: Exception) -> float | None:
+    """Seconds to wait before fetching a failed page again, or None when trying again cannot help."""
+    if not isinstance(error, FetchError) or not error.transient:
+        return None
+    return error.retry_after or BACKOFF_SECONDS
+
+
+def read_one(fetched: Fetched, source: Source, entry: FeedEntry) -> Article:
     """The clean report and metadata of a fetched page."""
     return read_article(fetched.text, entry.link, fetched.final_url, feed_title=entry.title,
                         feed_published=entry.published, hints=source.hints)
+
+
+@task(name="read-pages", task_run_name="read pages of {source.name}",
+      cache_policy=NO_CACHE)
+def read_pages(outcomes: list[Fetched | Exception], source: Source,
+               entries: list[FeedEntry]) -> list[Article | Exception]:
+    """The report of each fetched page of a batch; a fetch error passes through unchanged."""
+    read: list[Article | Exception] = []
+    for fetched, entry in zip(outcomes, entries):
+        if isinstance(fetched, Exception):
+            read.append(fetched)
+            continue
+        try:
+            read.append(read_one(fetched, source, entry))
+        except Exception as exc:  # noqa: BLE001 - a page that cannot be read is its own outcome
+            read.append(exc)
+    return read
 
 
 @task(name="extract-batch", cache_policy=NO_CACHE)
