@@ -6,7 +6,7 @@ import pytest
 import sitegen
 from factwire.article import ArticleError, clean_url, detect_language, read_article
 from factwire.config import ConfigError, load_sources, parse_interval
-from factwire.dedupe import fingerprint, is_near_duplicate, overlap
+from factwire.dedupe import fingerprint, is_near_duplicate, overlap, shingles, simhash
 from factwire.feeds import FeedError, parse_feed
 
 ATOM = """<?xml version="1.0" encoding="utf-8"?>
@@ -90,6 +90,24 @@ def test_near_duplicates_are_found_and_different_reports_are_not():
     assert is_near_duplicate(b, fingerprint(b), a, fingerprint(a))
     assert not is_near_duplicate(c, fingerprint(c), a, fingerprint(a))
     assert overlap(a, c) < 0.2
+
+
+def test_simhash_is_the_majority_vote_of_shingle_hash_bits():
+    """Stored fingerprints must not change with the implementation: compare with the definition."""
+    import hashlib
+
+    def by_definition(text):
+        weights = [0] * 64
+        for shingle in shingles(text):
+            h = int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
+            for bit in range(64):
+                weights[bit] += 1 if h >> bit & 1 else -1
+        return sum(1 << bit for bit in range(64) if weights[bit] > 0)
+
+    texts = [report[2] for report in sitegen.REPORTS.values()] + ["", "oil", "one two three four"]
+    for text in texts:
+        assert simhash(text) == by_definition(text)
+    assert len({simhash(t) for t in texts}) == len(texts)
 
 
 def test_sources_config_is_checked(tmp_path):
