@@ -53,6 +53,11 @@ def overlap(a: str, b: str) -> float:
     return len(sa & sb) / min(len(sa), len(sb))
 
 
+def fingerprint_distance(fp: str, other_fp: str) -> int:
+    """Bits in which two fingerprints differ."""
+    return (int(fp, 16) ^ int(other_fp, 16)).bit_count()
+
+
 def is_near_duplicate(text: str, fp: str, other_text: str, other_fp: str) -> bool:
-    distance = bin(int(fp, 16) ^ int(other_fp, 16)).count("1")
-    return distance <= NEAR_DUPLICATE_BITS and overlap(text, other_text) >= NEAR_DUPLICATE_OVERLAP
+    return (fingerprint_distance(fp, other_fp) <= NEAR_DUPLICATE_BITS
+            and overlap(text, other_text) >= NEAR_DUPLICATE_OVERLAP)

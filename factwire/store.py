@@ -19,7 +19,8 @@ import sqlite_utils
 from schemas import BY_NAME, ENTITY_KIND, EXTRACTION_TABLES
 
 from .article import Article
-from .dedupe import content_hash, fingerprint, is_near_duplicate
+from .dedupe import (NEAR_DUPLICATE_BITS, content_hash, fingerprint, fingerprint_distance,
+                     is_near_duplicate)
 
 
 def now() -> str:
@@ -185,9 +186,12 @@ def find_duplicate(db: sqlite_utils.Database, text: str, published: str | None,
         where += " and (published is null or published between ? and ?)"
         params = [(day - dt.timedelta(days=window_days)).isoformat(),
                   (day + dt.timedelta(days=window_days)).isoformat()]
-    for row in db["articles"].rows_where(where, params, select="id, text, fingerprint, canonical_url"):
-        if row["fingerprint"] and is_near_duplicate(text, fp, row["text"], row["fingerprint"]):
-            return row
+    # Fingerprints first: only a close one is worth reading the stored text for.
+    for row in db["articles"].rows_where(where, params, select="id, fingerprint"):
+        if row["fingerprint"] and fingerprint_distance(fp, row["fingerprint"]) <= NEAR_DUPLICATE_BITS:
+            candidate = db["articles"].get(row["id"])
+            if is_near_duplicate(text, fp, candidate["text"], candidate["fingerprint"]):
+                return candidate
     return None
 
 
