@@ -67,7 +67,10 @@ def page(ident: str, day: dt.date, title: str, body: str) -> str:
 
 
 def build(root: Path, items: int, feeds: int = 5, seed: int = 7) -> list[dict]:
-    """Write ``feeds`` RSS feeds sharing ``items`` pages; returns the documents written."""
+    """Write ``feeds`` RSS feeds sharing ``items`` pages and a sitemap of them all.
+
+    Returns the documents written.
+    """
     rng = random.Random(seed)
     docs = []
     per_feed: dict[int, list[str]] = {f: [] for f in range(feeds)}
@@ -84,6 +87,10 @@ def build(root: Path, items: int, feeds: int = 5, seed: int = 7) -> list[dict]:
             f"<item><title>{escape(title)}</title><link>{ORIGIN}/news/{ident}.html</link>"
             f'<guid isPermaLink="false">https://bench.example/news/{ident}.html</guid>'
             f"<pubDate>{day.strftime('%a, %d %b %Y')} 09:00:00 +0400</pubDate></item>")
+    (root / "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="utf-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + "".join(f"<url><loc>{ORIGIN}/news/{d['doc_id']}.html</loc><lastmod>{d['published']}</lastmod></url>"
+                  for d in docs) + "</urlset>", encoding="utf-8")
     for f, entries in per_feed.items():
         (root / f"feed{f}.xml").write_text(
             '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Bench</title>'
@@ -91,9 +98,15 @@ def build(root: Path, items: int, feeds: int = 5, seed: int = 7) -> list[dict]:
     return docs
 
 
-def sources_toml(path: Path, feeds: int = 5) -> Path:
-    path.write_text("".join(
-        f'[[source]]\nname = "bench{f}"\nfeed_url = "{{samples}}/feed{f}.xml"\nfeed_kind = "rss"\n'
-        f'local = true\n[source.hints]\nbody_selector = "div.article-body"\n\n'
-        for f in range(feeds)), encoding="utf-8")
+def sources_toml(path: Path, feeds: int = 5, sitemap: bool = False) -> Path:
+    """The sources file of a generated site; with ``sitemap``, the first source offers it."""
+    blocks = []
+    for f in range(feeds):
+        lines = [f'name = "bench{f}"', f'feed_url = "{{samples}}/feed{f}.xml"', 'feed_kind = "rss"',
+                 "local = true"]
+        if sitemap and f == 0:
+            lines.append('sitemap_url = "{samples}/sitemap.xml"')
+        blocks.append("[[source]]\n" + "\n".join(lines) +
+                      '\n[source.hints]\nbody_selector = "div.article-body"\n')
+    path.write_text("\n".join(blocks), encoding="utf-8")
     return path

@@ -10,6 +10,8 @@ import contextlib
 import datetime as dt
 import functools
 import json
+import os
+import socket
 from collections import Counter
 from dataclasses import asdict
 from typing import Iterable, Iterator
@@ -118,9 +120,39 @@ def save_feed_state(db: sqlite_utils.Database, source: str, **values) -> None:
 
 
 def start_run(db: sqlite_utils.Database, flow: str, extractor_version: str | None = None) -> int:
+    """A new run's row, after marking the runs that died without finishing theirs."""
     with db.conn:
+        mark_interrupted_runs(db)
         return db["runs"].insert({"flow": flow, "started": now(), "status": "running",
-                                  "extractor_version": extractor_version}).last_pk
+                                  "extractor_version": extractor_version,
+                                  "host": socket.gethostname(), "pid": os.getpid()}).last_pk
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True                   # someone else's process
+    return True
+
+
+def mark_interrupted_runs(db: sqlite_utils.Database) -> list[int]:
+    """Runs of this host still 'running' whose process is gone become 'interrupted'.
+
+    A kill -9 or a power cut gives a run no chance to finish its row; the next run
+    says what happened instead of leaving it 'running' forever.  (Runs of other
+    hosts cannot be checked from here and are left alone.)
+    """
+    ended = [row["id"] for row in db.query(
+        "select id, pid from runs where status = 'running' and host = ? and pid is not null",
+        [socket.gethostname()]) if not _process_alive(row["pid"])]
+    for run_id in ended:
+        db["runs"].update(run_id, {"status": "interrupted", "errors": [
+            "the run's process ended without finishing it (killed, or the machine stopped); "
+            "the next run picked up what it had not stored"]})
+    return ended
 
 
 def finish_run(db: sqlite_utils.Database, run_id: int, counts: dict, errors: list[str],

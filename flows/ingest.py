@@ -193,16 +193,17 @@ def _first_published(p: Pending) -> str:
     return p.article.published or "9999"
 
 
-def _classify(db, pending: list[Pending], counts, in_run: list[Pending]) -> tuple[list[Pending], list[Pending]]:
+def _classify(db, pending: list[Pending], counts) -> tuple[list[Pending], list[Pending]]:
     """Split into (to extract, syndicated copies), the earliest copy being the original.
 
-    ``in_run`` holds the reports already classified in this run (it grows).
+    Earlier batches of the run are stored already, so the database and this batch
+    are all there is to compare with.
     """
     pending.sort(key=_first_published)
-    fresh, known = [], []
+    fresh, known, in_batch = [], [], []
     for p in pending:
         stored = store.article_by_canonical(db, p.article.canonical_url)
-        if stored or any(q.article.canonical_url == p.article.canonical_url for q in in_run):
+        if stored or any(q.article.canonical_url == p.article.canonical_url for q in in_batch):
             counts["articles_unchanged"] += 1
             if stored:
                 store.record_entry(db, p.source.name, p.entry.entry_id, p.entry.link, stored["id"])
@@ -211,13 +212,13 @@ def _classify(db, pending: list[Pending], counts, in_run: list[Pending]) -> tupl
         if original:
             p.duplicate_of = original["id"]
         else:
-            for q in in_run:
+            for q in in_batch:
                 if q.duplicate_of is None and (
                         q.content_hash == p.content_hash or
                         is_near_duplicate(p.article.text, p.fingerprint, q.article.text, q.fingerprint)):
                     p.duplicate_of = q.article.canonical_url
                     break
-        in_run.append(p)
+        in_batch.append(p)
         (known if p.duplicate_of is not None else fresh).append(p)
     return fresh, known
 
@@ -281,10 +282,9 @@ def process(db, sources: list[Source], plan, fetcher: Fetcher, run_id: int, coun
                      article) for row, article in store.unextracted_articles(db)
              if row["source"] in by_name]
     total = sum(len(entries) for _, entries in plan) + len(retry)
-    in_run: list[Pending] = []
 
     def handle(chunk: list[Pending], already_known: list[Pending] = ()) -> None:
-        fresh, copies = _classify(db, chunk, counts, in_run)
+        fresh, copies = _classify(db, chunk, counts)
         _extract_and_store(db, list(already_known) + fresh, run_id, counts, errors, logger, model)
         for p in copies:
             _store(db, p, run_id, status="duplicate")

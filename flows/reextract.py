@@ -64,14 +64,16 @@ def reextract(db_path: str = "factwire.db", all_articles: bool = False, batch_si
                 pending.remove(done)
                 submit_next()
                 records = done.result()
+                stored = [r for r in records if not r.get("error")]
+                with store.write_transaction(db):      # a batch is stored whole or not at all
+                    for record in stored:
+                        store.save_extraction(db, record["doc_id"], record)
                 for record in records:
-                    if record.get("error"):
+                    if record.get("error"):            # keeps its earlier extraction
                         errors.append(f"article {record['doc_id']}: extraction failed: {record['error']}")
-                        counts["articles_failed"] += 1
-                        continue                       # keeps its earlier extraction
-                    store.save_extraction(db, record["doc_id"], record)
-                    counts["articles_new"] += 1
-                    counts["facts"] += len(record.get("quantities") or [])
+                counts["articles_failed"] += len(records) - len(stored)
+                counts["articles_new"] += len(stored)
+                counts["facts"] += sum(len(r.get("quantities") or []) for r in stored)
                 advance(len(records))
     summary = {"run_id": run_id, "reextracted": counts["articles_new"], "facts": counts["facts"],
                "version": EXTRACTOR_VERSION, "seconds": round(time.monotonic() - started, 2)}

@@ -11,4 +11,5 @@ def dask_runner(address: str | None = None, workers: int = 2):
         return DaskTaskRunner(address=address)
     return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1,
                                           "processes": True, "dashboard_address": None,
+                                          "preload": ["flows.dask_preload"],
                                           "silence_logs": logging.WARNING})

@@ -93,9 +93,11 @@ RUNS = Table(
     {"id": int, "flow": str, "started": str, "finished": str, "status": str,
      "feeds_polled": int, "feeds_unchanged": int, "feeds_failed": int,
      "articles_new": int, "articles_unchanged": int, "articles_duplicate": int,
-     "articles_failed": int, "facts": int, "errors": str, "extractor_version": str},
+     "articles_failed": int, "facts": int, "errors": str, "extractor_version": str,
+     "host": str, "pid": int},
     json_columns=("errors",),
-    description="One row per flow run with its counts and errors.",
+    description="One row per flow run with its counts and errors; status running, completed, "
+                "failed, or interrupted (its process died: the next run found it so).",
 )
 
 ENTITIES = Table(

@@ -86,14 +86,19 @@ def check_database(db_path: str, items: int, fact_id: str | None = None) -> sqli
     return conn
 
 
-def build_site(root: Path, items: int, feeds: int = 2) -> Path:
+def build_site(root: Path, items: int, feeds: int = 2, sitemap: bool = False) -> Path:
     wiregen.build(root / "site", items, feeds=feeds)
-    return wiregen.sources_toml(root / "sources.toml", feeds=feeds)
+    return wiregen.sources_toml(root / "sources.toml", feeds=feeds, sitemap=sitemap)
 
 
 def ingest_in_process(sources, db_path, origin, **kw) -> dict:
     from flows.ingest import ingest
     return ingest(sources_path=str(sources), db_path=db_path, samples_origin=origin, **kw)
+
+
+def backfill_in_process(sources, db_path, origin, **kw) -> dict:
+    from flows.backfill import backfill
+    return backfill(sources_path=str(sources), db_path=db_path, samples_origin=origin, **kw)
 
 
 CHILD = textwrap.dedent("""
@@ -116,36 +121,37 @@ CHILD = textwrap.dedent("""
                 os.rename(marker + ".tmp", marker)
                 time.sleep(600)
         store.write_extraction = write_extraction
-    from flows.ingest import ingest
-    summary = ingest(sources_path={sources!r}, db_path={db!r}, samples_origin={origin!r},
+    from flows.{flow} import {flow}
+    summary = {flow}(sources_path={sources!r}, db_path={db!r}, samples_origin={origin!r},
                      batch_size=16)
     print(json.dumps({{k: v for k, v in summary.items() if k != "errors"}}))
 """)
 
 
-def start_child(sources, db_path, origin, *, kill_at=0, marker="") -> subprocess.Popen:
+def start_child(sources, db_path, origin, *, kill_at=0, marker="", flow="ingest") -> subprocess.Popen:
     from prefect.settings import PREFECT_API_URL
     env = dict(os.environ, PREFECT_API_URL=PREFECT_API_URL.value(), PREFECT_LOGGING_LEVEL="ERROR")
     code = CHILD.format(root=str(ROOT), kill_at=kill_at, marker=str(marker), sources=str(sources),
-                        db=db_path, origin=origin)
+                        db=db_path, origin=origin, flow=flow)
     return subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 # -- kill -9 during a batch write -------------------------------------------------------------
 
-def test_kill_9_during_a_batch_write_loses_and_duplicates_nothing(tmp_path, db_path):
+@pytest.mark.parametrize("flow", ["ingest", "backfill"])
+def test_kill_9_during_a_batch_write_loses_and_duplicates_nothing(tmp_path, db_path, flow):
     items = 64
-    sources = build_site(tmp_path, items)
+    sources = build_site(tmp_path, items, sitemap=flow == "backfill")
     fact_id = seed_reviewed(db_path)
     marker = tmp_path / "killed-at.json"
     with serve(tmp_path / "site", port=0) as server:
-        child = start_child(sources, db_path, server.origin, kill_at=37, marker=marker)
+        child = start_child(sources, db_path, server.origin, kill_at=37, marker=marker, flow=flow)
         try:
             deadline = time.monotonic() + 240
             while not marker.exists():
                 assert child.poll() is None, child.communicate()[1][-3000:]
-                assert time.monotonic() < deadline, "the ingest never reached its 37th write"
+                assert time.monotonic() < deadline, f"the {flow} never reached its 37th write"
                 time.sleep(0.05)
             os.kill(child.pid, signal.SIGKILL)
         finally:
@@ -161,15 +167,19 @@ def test_kill_9_during_a_batch_write_loses_and_duplicates_nothing(tmp_path, db_p
                             [killed["url"]]).fetchone() == (0,)
         stored = conn.execute("select count(*) from articles where source like 'bench%'").fetchone()[0]
         assert 16 <= stored < items
-        assert conn.execute("select status from runs").fetchall() == [("running",)]
+        assert conn.execute("select flow, status from runs").fetchall() == [(flow, "running")]
         conn.close()
 
-        summary = ingest_in_process(sources, db_path, server.origin, batch_size=16)
+        run = ingest_in_process if flow == "ingest" else backfill_in_process
+        summary = run(sources, db_path, server.origin, batch_size=16)
     assert summary["articles_failed"] == 0
     conn = check_database(db_path, items, fact_id)
     assert conn.execute("select count(*) from articles where canonical_url = ?",
                         [killed["url"]]).fetchone() == (1,)
-    assert conn.execute("select status from runs order by id").fetchall() == [("running",), ("completed",)]
+    # The next run said what had happened to the killed one.
+    runs = conn.execute("select status, errors from runs order by id").fetchall()
+    assert [status for status, _ in runs] == ["interrupted", "completed"]
+    assert "ended without finishing" in runs[0][1]
 
 
 # -- disk full ------------------------------------------------------------------------------------

@@ -38,7 +38,9 @@ def test_only_outdated_reports_are_reextracted(stored):
     assert db["articles"].get(2)["extractor_version"] == EXTRACTOR_VERSION
 
 
-def test_reextract_all_gives_the_same_rows_and_resumes_after_a_crash(stored, monkeypatch):
+# batch_size 1: the report stored before the crash stays done; 3: its batch is undone whole.
+@pytest.mark.parametrize("batch_size, redone", [(1, 2), (3, 3)])
+def test_reextract_all_gives_the_same_rows_and_resumes_after_a_crash(stored, monkeypatch, batch_size, redone):
     db = sqlite_utils.Database(stored)
     before = extraction_snapshot(db)
     calls = {"n": 0}
@@ -52,11 +54,11 @@ def test_reextract_all_gives_the_same_rows_and_resumes_after_a_crash(stored, mon
 
     monkeypatch.setattr(store, "save_extraction", crash_after_first)
     with pytest.raises(KeyboardInterrupt):
-        reextract(db_path=stored, all_articles=True, batch_size=1, max_in_flight=1)
+        reextract(db_path=stored, all_articles=True, batch_size=batch_size, max_in_flight=1)
     monkeypatch.setattr(store, "save_extraction", real)
     assert list(db["runs"].rows_where("flow = 'reextract-all'"))[-1]["status"] == "failed"
-    resumed = reextract(db_path=stored, all_articles=True, batch_size=1, max_in_flight=1)
-    assert resumed["reextracted"] == 2                          # the first one was already done
+    resumed = reextract(db_path=stored, all_articles=True, batch_size=batch_size, max_in_flight=1)
+    assert resumed["reextracted"] == redone
     assert extraction_snapshot(db) == before
 
 
