@@ -1,6 +1,8 @@
 """Re-extraction: only outdated reports, resumable, identical on a Dask cluster."""
 from __future__ import annotations
 
+import os
+
 import pytest
 import sqlite_utils
 
@@ -74,3 +76,19 @@ def test_dask_cluster_gives_identical_results(stored, tmp_path):
         db_path=copy, all_articles=True, batch_size=1)
     assert sequential["reextracted"] == on_dask["reextracted"] == 3
     assert extraction_snapshot(sqlite_utils.Database(copy)) == extraction_snapshot(db)
+
+
+def test_a_local_clusters_workers_are_told_the_flows_api_and_load_the_model():
+    """Left without PREFECT_API_URL, each worker process started a Prefect server of its own."""
+    from distributed import Client, LocalCluster
+    from prefect.settings import PREFECT_API_URL
+    from flows.runners import local_cluster_kwargs
+
+    def worker_state():
+        from extractors.pipeline import load_pipeline
+        return os.environ.get("PREFECT_API_URL"), load_pipeline.cache_info().currsize
+
+    with LocalCluster(**local_cluster_kwargs(1)) as cluster, Client(cluster) as client:
+        client.wait_for_workers(1)
+        seen = list(client.run(worker_state).values())
+    assert seen == [(PREFECT_API_URL.value(), 1)]
