@@ -29,7 +29,7 @@ from .text import doc_text, provenance
 
 _text = doc_text
 
-VERSION = "1"
+VERSION = "2"
 
 GAZ_KEY = "fw_gazetteer"      # doc.spans key the gazetteer rulers write to
 CACHE_KEY = "fw_facilities"   # doc.user_data key: facilities found once per doc
@@ -650,6 +650,19 @@ def find_facilities(doc) -> list[dict]:
                     g["mentions"].append((s, e))
                     g["excl"].append((s, e))
                     g["spellings"].append(g["base"])
+    # "the Aktau International Sea Commercial Port ... the port of Aktau": a port named for its
+    # city and a port whose proper name starts with that city are one port
+    for k in list(order):
+        g = groups.get(k)
+        if g is None or g["kind"] != "port" or not g["name"].endswith(" port"):
+            continue
+        city = g["name"][:-len(" port")]
+        fuller = [o for k2, o in groups.items() if k2 != k and o["kind"] == "port"
+                  and o["name"].startswith(city + " ") and _proper_name(o["name"])]
+        if len(fuller) == 1:
+            _merge(fuller[0], g)
+            del groups[k]
+    order = [k for k in order if k in groups]
     # "the single-point mooring SPM-2, also known as VPU-2": one installation, two names
     text = _text(doc)
     for k in list(order):
@@ -695,6 +708,10 @@ def find_facilities(doc) -> list[dict]:
     out, excl, place_list = [], [], []
     for k in order:
         g = groups[k]
+        fullest = _fullest_name(text, g)
+        if fullest != g["name"]:
+            g["spellings"].append(g["name"])
+            g["name"] = fullest
         aliases = names.aliases(g["name"], g["spellings"])
         first = g["first"]
         item = {"name": names.display(g["name"]) if g["name"].islower() else g["name"],
@@ -708,6 +725,33 @@ def find_facilities(doc) -> list[dict]:
     doc.user_data[CACHE_KEY] = out
     doc.user_data[CACHE_KEY + "_spans"] = (excl, place_list)
     return out
+
+
+_NAMED_BY_PLACE = re.compile(r"(?:the\s+)?(?:sea\s+)?(?:port|terminal|harbou?r)s?\s+(?:of|at)\s", re.I)
+_MINOR_WORDS = {"of", "and", "de", "la", "du", "al", "el"}
+
+
+def _proper_name(spelling: str) -> bool:
+    """Every word capitalised (bar "of", "and" ...), and not an acronym: a name, not a description."""
+    words = spelling.replace("/", " ").split()
+    return (len(words) > 1 and not any(w.isupper() for w in words)
+            and all(w[:1].isupper() or w in _MINOR_WORDS for w in words))
+
+
+def _fullest_name(text: str, group: dict) -> str:
+    """A facility's canonical name in this report: a longer proper name written for it, if any.
+
+    "the Baku International Sea Trade Port ... the Port of Baku" is named by the first,
+    not by the gazetteer's short "Baku port"; "Pavlodar Petrochemical Plant" likewise.
+    Descriptions ("Priolo crude refining units"), acronyms and "Port of X" (named "X port"
+    by convention) never replace a name.
+    """
+    best = group["name"]
+    for spelling in group["spellings"]:
+        if (len(spelling.split()) > len(best.split()) and _proper_name(spelling)
+                and not _NAMED_BY_PLACE.match(spelling) and spelling in text):
+            best = spelling
+    return best
 
 
 def _merge(into: dict, other: dict) -> None:

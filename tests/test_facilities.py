@@ -178,3 +178,24 @@ def test_facility_named_by_owner_and_city(nlp):
     assert f["Leuna refinery"]["aliases"] == ["MVK refinery"]
     places = {p["name"] for p in doc._.places}
     assert {"Leuna", "Novorossiysk"} <= places
+
+
+@pytest.mark.parametrize("text, name, short", [
+    ("AKTAU, Kazakhstan, March 3. The Aktau International Sea Commercial Port handled 1.2 million tons "
+     "of cargo in January-February. The port of Aktau expects more grain this year.",
+     "Aktau International Sea Commercial Port", "Aktau port"),
+    ("ASTANA, Kazakhstan, March 3. The Shymkent Oil Refinery processed 1.1 million tons in January. "
+     "The Shymkent refinery plans a maintenance stop in May.",
+     "Shymkent Oil Refinery", "Shymkent refinery"),
+])
+def test_a_facility_is_named_by_the_fullest_proper_name_written_for_it(nlp, text, name, short):
+    found = facs(run(nlp, text))
+    assert list(found) == [name]
+    assert short in found[name]["aliases"] or short.replace(" port", "") in str(found[name]["aliases"])
+
+
+def test_descriptions_and_port_of_forms_do_not_become_names(nlp):
+    found = facs(run(nlp, "ROME, March 3. The Priolo crude refining units were shut. The Port of Aktau "
+                          "and the port of Kuryk loaded grain."))
+    assert "Priolo crude refining units" not in found
+    assert "Aktau port" in found and "Port of Aktau" not in found
