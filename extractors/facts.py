@@ -694,8 +694,40 @@ def _facility_mentions(doc):
         ref = before[-1]
         mentions.append({"start": tok.idx, "end": tok.idx + len(tok.text), "name": ref["name"],
                          "kind": ref["kind"], "virtual": True})
+    mentions.extend(_installation_pronouns(doc, real))
     mentions.sort(key=lambda m: m["start"])
     return mentions
+
+
+def _installation_pronouns(doc, real):
+    """"it carried 450,000 bpd" / "its capacity": a pronoun that can only be an installation.
+
+    Only as the subject of a throughput verb (carry, pump, handle ...) or the owner of a
+    capacity noun, and only when the installation was named in the sentence before or
+    earlier in the same one: the pronoun is that latest-named installation.
+    """
+    st = _lex()["st"]
+    out = []
+    for tok in doc:
+        if tok.lower_ not in ("it", "its"):
+            continue
+        head = tok.head
+        if tok.dep_ in ("nsubj", "nsubjpass"):
+            ok = head.lemma_.lower() in st["capacity_verbs"]
+        elif tok.dep_ == "poss":
+            ok = head.lemma_.lower() in st["capacity_nouns"]
+        else:
+            ok = False
+        if not ok:
+            continue
+        sent = tok.sent
+        window_start = doc[sent.start - 1].sent.start_char if sent.start > 0 else sent.start_char
+        before = [m for m in real if window_start <= m["start"] and m["end"] <= tok.idx]
+        if before:
+            ref = before[-1]
+            out.append({"start": tok.idx, "end": tok.idx + len(tok.text), "name": ref["name"],
+                        "kind": ref["kind"], "virtual": True})
+    return out
 
 
 _PREP_AFTER = re.compile(

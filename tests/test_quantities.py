@@ -322,6 +322,15 @@ def test_definite_description_and_capacity_anaphora(nlp):
     assert [q["facilities"] for q in items] == [["Alpha refinery"], ["Alpha refinery"]]
 
 
+def test_a_pronoun_that_can_only_be_the_installation(nlp):
+    text = ("The Kuryk port was reopened in May after dredging. It handled 1.4 million tons of cargo "
+            "in June, and its capacity is to reach 6 million tons a year. Kazakhstan said its exports "
+            "rose to 2 million tons.")
+    kuryk = ("Kuryk port", "port", ["Kuryk port"])
+    items = run(nlp, text, facilities=[kuryk])
+    assert [q["facilities"] for q in items] == [["Kuryk port"], ["Kuryk port"], []]
+
+
 def test_facility_of_another_clause_is_not_tied(nlp):
     text = ("Under the accord, the supplier will deliver 90,000 barrels a day to the Alpha refinery "
             "with an option to sell 30,000 bpd more through its own retail network.")
