@@ -483,8 +483,13 @@ def _status(doc, item, ctx):
             continue
         if t.tag_ == "VBG" and t.dep_ == "pcomp" and t.head.lower_ in ("after", "since", "before"):
             return "actual"           # "after shipping nearly 1 mln tonnes in 2023"
-        if lem == "design" and below is not None and below.pos_ == "VERB":
-            return "capacity" if below.lemma_.lower() in st["capacity_verbs"] else "planned"
+        if lem in BUILT_FOR and below is not None and below.pos_ == "VERB":
+            # "designed to carry N", "was built to carry N": a capacity; "is being built / modernised
+            # to carry N", "will be upgraded to handle N": one still to come
+            if below.lemma_.lower() not in st["capacity_verbs"]:
+                return "planned"
+            still_to_come = auxes & (future_words | {"being", "to", "would", "should"}) or t.tag_ in ("VB", "VBG")
+            return "planned" if still_to_come and lem != "design" else "capacity"
         if any(c.dep_ == "advcl" and c.tag_ in ("VBZ", "VBP") and
                any(m.dep_ == "mark" and m.lower_ in ("once", "when", "until") for m in c.children)
                for c in t.children) and below is not None and below.lemma_.lower() in (
@@ -582,7 +587,9 @@ def _status(doc, item, ctx):
         if past:
             # what happened: stop looking higher unless a verb of projection governs it
             higher = [h for h in chain[n + 1:] if h.pos_ in ("VERB", "AUX") and not _speech(h)]
-            if not any(h.lemma_.lower() in {"expect", "forecast", "project", "predict", "estimate", "see"}
+            # (an estimate of what happened is still what happened: "exports rose to N last year,
+            # analysts estimate")
+            if not any(h.lemma_.lower() in {"expect", "forecast", "project", "predict", "see"}
                        for h in higher[:2]):
                 break
     if re.search(r"\b(?:planned|targeted|scheduled|envisaged|earmarked)\s+(?:for|in|by)\b",
@@ -595,6 +602,9 @@ def _status(doc, item, ctx):
     return "actual"
 
 
+# verbs whose purpose infinitive gives an installation's size: "built to carry", "upgraded to handle"
+BUILT_FOR = {"design", "build", "construct", "engineer", "modernize", "modernise", "upgrade", "expand",
+             "rebuild", "reconstruct", "enlarge", "extend", "equip", "convert"}
 INSTALLATION_LIKE = {"project", "unit", "train", "facility", "complex", "terminal", "plant", "refinery",
                      "pipeline", "line", "mill", "cracker", "smelter"}
 AGREEMENT_VERBS = {"provide", "envisage", "stipulate", "foresee", "specify", "cover", "include", "set", "call"}
@@ -649,6 +659,10 @@ def _capacity_or_planned(ctx, n, words, st):
             if _speech(t):
                 continue
             done = t.tag_ == "VBD" or bool(auxes & {"was", "were", "been", "has", "have", "had"})
+            if t.tag_ == "VBG" and t.dep_ in ("advcl", "xcomp", "conj", "acl") and t.head.pos_ in ("VERB", "AUX"):
+                # "has completed an expansion, raising its capacity to N": done when its clause is
+                head_aux = {c.lower_ for c in t.head.children if c.dep_ in ("aux", "auxpass")}
+                done = done or t.head.tag_ == "VBD" or bool(head_aux & {"has", "have", "had", "was", "were"})
             if auxes & {"will", "shall", "would", "'ll"} or lem in PLAN_STRONG or (lem in {
                     "expand", "increase", "raise", "boost", "build", "construct", "double", "bring",
                     "upgrade", "design", "recommend", "triple", "lift"} and not done):

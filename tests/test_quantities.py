@@ -195,6 +195,25 @@ def test_capacity_to_be_built_is_planned(nlp):
     assert [q["status"] for q in run(nlp, text)] == ["planned", "planned", "planned"]
 
 
+def test_built_or_upgraded_to_carry_is_capacity_when_done_and_planned_while_under_way(nlp):
+    text = ("The Kuryk line was built to carry 3 million tons a year. The Aktau terminal is being "
+            "modernised to handle 5 million tons a year. The Atyrau plant, which was upgraded to process "
+            "5.5 million tons a year, restarted on Monday.")
+    assert [q["status"] for q in run(nlp, text)] == ["capacity", "planned", "capacity"]
+
+
+def test_an_estimate_of_what_happened_is_actual(nlp):
+    text = ("Grain exports through Aktau rose to nearly 2 million tons last year, analysts estimate. "
+            "Analysts estimate exports could reach 3 million tons next year.")
+    assert [q["status"] for q in run(nlp, text)] == ["actual", "forecast"]
+
+
+def test_a_capacity_raised_by_a_finished_expansion_is_capacity(nlp):
+    text = ("KazTransOil has completed an upgrade of the Atasu pumping station, raising its capacity to "
+            "20 million tons a year. It plans an expansion raising capacity to 25 million tons a year.")
+    assert [q["status"] for q in run(nlp, text)] == ["capacity", "planned"]
+
+
 def test_status_agreed(nlp):
     text = ("Jordan bought 180,000 tonnes of Black Sea wheat in a tender. Under the deal, the "
             "company will supply 90,000 barrels a day to the refinery. The country's OPEC "
