@@ -708,17 +708,23 @@ def _facility_mentions(doc):
         ref = before[-1]
         mentions.append({"start": tok.idx, "end": tok.idx + len(tok.text), "name": ref["name"],
                          "kind": ref["kind"], "virtual": True})
-    mentions.extend(_installation_pronouns(doc, real))
+    mentions.extend(_installation_pronouns(doc, sorted(mentions, key=lambda m: m["start"])))
     mentions.sort(key=lambda m: m["start"])
     return mentions
 
 
-def _installation_pronouns(doc, real):
+def _mention_is_subject(doc, m) -> bool:
+    span = doc.char_span(m["start"], m["end"], alignment_mode="expand")
+    return span is not None and span.root.dep_ in ("nsubj", "nsubjpass")
+
+
+def _installation_pronouns(doc, named):
     """"it carried 450,000 bpd" / "its capacity": a pronoun that can only be an installation.
 
     Only as the subject of a throughput verb (carry, pump, handle ...) or the owner of a
-    capacity noun, and only when the installation was named in the sentence before or
-    earlier in the same one: the pronoun is that latest-named installation.
+    capacity noun, and only when the installation was named (or referred to: "the
+    pipeline") in the sentence before or earlier in the same one: the pronoun is the
+    latest of those.
     """
     st = _lex()["st"]
     out = []
@@ -736,9 +742,12 @@ def _installation_pronouns(doc, real):
             continue
         sent = tok.sent
         window_start = doc[sent.start - 1].sent.start_char if sent.start > 0 else sent.start_char
-        before = [m for m in real if window_start <= m["start"] and m["end"] <= tok.idx]
+        before = [m for m in named if window_start <= m["start"] and m["end"] <= tok.idx]
+        # the topic (a subject) over one named in passing ("The X refinery, which stands north
+        # of the Y terminal, processed ... Its capacity"): the latest subject, else the latest
+        subjects = [m for m in before if _mention_is_subject(doc, m)]
         if before:
-            ref = before[-1]
+            ref = (subjects or before)[-1]
             out.append({"start": tok.idx, "end": tok.idx + len(tok.text), "name": ref["name"],
                         "kind": ref["kind"], "virtual": True})
     return out
@@ -1387,7 +1396,7 @@ def link(doc, items) -> None:
             if si - sj > 1:
                 break
             if items[j]["facilities"] and items[j]["unit"] == it["unit"] and (items[j]["status"] == it["status"] or {items[j]["status"], it["status"]} <= {"actual", "forecast"}) \
-                    and not _new_actor(c["sent"]):
+                    and not _new_actor(c["sent"]) and not _aggregate(c):
                 it["facilities"] = list(items[j]["facilities"])
             break
     # commodity
@@ -1503,6 +1512,22 @@ def _new_actor(sent):
     root = sent.root
     for c in root.children:
         if c.dep_ in ("nsubj", "nsubjpass") and (c.ent_type_ in ("GPE", "ORG", "PERSON", "NORP") or c.pos_ == "PROPN"):
+            return True
+    return False
+
+
+AGGREGATE_WORDS = {"total", "overall", "combined", "aggregate", "national", "nationwide", "countrywide"}
+
+
+def _aggregate(c):
+    """"total refining reached N", "the country's combined output": a sum over installations,
+    not the one named before."""
+    for t in c["chain"]:
+        if t.pos_ in ("VERB", "AUX"):
+            words = [x for ch in t.children if ch.dep_ in ("nsubj", "nsubjpass") for x in ch.subtree]
+        else:
+            words = list(t.children)
+        if any(w.lower_ in AGGREGATE_WORDS for w in words):
             return True
     return False
 

@@ -33,7 +33,7 @@ from . import numbers
 from .numbers import NUMBER_RE, borrow_scale, is_plain_integer, number_value
 from .text import doc_text, provenance
 
-VERSION = "4"
+VERSION = "5"
 
 PATTERNS = Path(__file__).parent / "patterns"
 

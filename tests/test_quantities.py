@@ -350,6 +350,23 @@ def test_a_pronoun_that_can_only_be_the_installation(nlp):
     assert [q["facilities"] for q in items] == [["Kuryk port"], ["Kuryk port"], []]
 
 
+def test_its_is_the_topic_not_an_installation_named_in_passing(nlp):
+    text = ("The Atyrau refinery, which lies east of the Kuryk port, processed 2.9 million tons in "
+            "January-June. Its capacity is 5.5 million tons a year.")
+    atyrau = ("Atyrau refinery", "refinery", ["Atyrau refinery"])
+    kuryk = ("Kuryk port", "port", ["Kuryk port"])
+    items = run(nlp, text, facilities=[atyrau, kuryk])
+    assert [q["facilities"] for q in items] == [["Atyrau refinery"], ["Atyrau refinery"]]
+
+
+def test_a_total_does_not_inherit_the_installation_named_before(nlp):
+    text = ("The Atyrau refinery processed 2.9 million tons in January-June. Total refining in the "
+            "country rose to 8.1 million tons.")
+    atyrau = ("Atyrau refinery", "refinery", ["Atyrau refinery"])
+    items = run(nlp, text, facilities=[atyrau])
+    assert [q["facilities"] for q in items] == [["Atyrau refinery"], []]
+
+
 def test_facility_of_another_clause_is_not_tied(nlp):
     text = ("Under the accord, the supplier will deliver 90,000 barrels a day to the Alpha refinery "
             "with an option to sell 30,000 bpd more through its own retail network.")
