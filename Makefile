@@ -46,6 +46,7 @@ test: $(STAMP) browser
 eval: $(STAMP)
 	$(BIN)/factwire eval ../shared/eval/dev_gold.jsonl ../shared/eval/dev_docs.jsonl
 	$(BIN)/factwire eval samples/gold.jsonl
+	$(BIN)/factwire eval tests/devset/gold.jsonl tests/devset/docs.jsonl
 
 bench: $(STAMP)
 	$(BIN)/python -m factwire.bench

@@ -25,6 +25,8 @@ CORPUS = SHARED / "corpora" / "reuters21578-energy" / "docs.jsonl"
 GOLD_SETS = {
     "dev gold": (SHARED / "eval" / "dev_gold.jsonl", SHARED / "eval" / "dev_docs.jsonl"),
     "samples gold": (PROJECT_ROOT / "samples" / "gold.jsonl", None),
+    "devset gold": (PROJECT_ROOT / "tests" / "devset" / "gold.jsonl",
+                    PROJECT_ROOT / "tests" / "devset" / "docs.jsonl"),
 }
 
 
