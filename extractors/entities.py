@@ -26,7 +26,7 @@ from .text import doc_text, provenance
 
 _text = doc_text
 
-VERSION = "1"
+VERSION = "2"
 
 GAZ_KEY = facilities.GAZ_KEY
 _KIND = {"ORG": "organizations", "GPE": "places", "LOC": "places", "PERSON": "people"}
@@ -255,6 +255,13 @@ def _caps_lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def _lowercase_text(text: str) -> bool:
+    """Text with (almost) no capitals, where names are lower case too (some wire
+    reports are lower-cased after their first paragraph)."""
+    letters = [c for c in text if c.isalpha()]
+    return sum(1 for c in letters if c.isupper()) <= 0.01 * len(letters)
+
+
 def _ner_candidates(doc, gaz: list[_C], skip, fac_spans) -> list[_C]:
     out = []
     caps = _caps_lines(_text(doc))
@@ -294,6 +301,8 @@ def _ner_candidates(doc, gaz: list[_C], skip, fac_spans) -> list[_C]:
                 s += 1
         if s >= e:
             continue
+        if not any(c.isupper() for c in _text(doc)[s:e]) and not _lowercase_text(ent.sent.text):
+            continue                                   # "fed into the pipeline": not the Fed
         # "Lago Agrio to Balao": two names the model joined
         m_to = re.fullmatch(r"([A-Z][\w' .-]+?) to ([A-Z][\w' .-]+)", _text(doc)[s:e])
         if m_to and t in ("org", "place"):

@@ -175,3 +175,16 @@ def test_portfolios_and_projects_are_not_organisations(nlp):
     orgs = {o["name"] for o in doc._.organizations}
     assert orgs == {"Trend"}
     assert "Kemal Arslan" in {p["name"] for p in doc._.people}
+
+
+def test_a_lower_case_word_in_a_capitalised_report_is_no_name(nlp):
+    """The model tags "fed" in "fed into the pipeline" as an organisation."""
+    doc = run(nlp, "BAKU, Azerbaijan, May 6. The rest is supplied by Turkmenistan, whose oil is carried "
+                   "by tanker and fed into the pipeline at Sangachal.")
+    assert "Fed" not in by_name(doc._.organizations) and "fed" not in by_name(doc._.organizations)
+
+
+def test_names_in_a_lower_cased_paragraph_are_still_found(nlp):
+    doc = run(nlp, "ASTANA, May 6 - The bank said it will lend 10 mln dlrs.\n"
+                   "    the loan was signed by the bank's president, askar zhumagaliyev, in astana.")
+    assert any(p["name"].lower() == "askar zhumagaliyev" for p in doc._.people)
