@@ -121,7 +121,7 @@ def _failure_reason(exc: BaseException) -> str:
 
 
 def _fetch_and_read(db, plan, fetcher, run_id, counts, errors, logger, host_limits=False):
-    """Reports read from the planned entries, yielded as their batches arrive.
+    """Reports read from the planned entries, yielded earliest-published first.
 
     Fetches and reads run as batch tasks on the task runner's threads, so they go
     on while the flow extracts and stores what has already arrived.  A page whose
@@ -136,21 +136,25 @@ def _fetch_and_read(db, plan, fetcher, run_id, counts, errors, logger, host_limi
         store.record_failure(db, url=entry.link, source=source.name, entry_id=entry.entry_id,
                              error=reason, status=getattr(exc, "status", None), run_id=run_id)
 
+    # Earliest-published first, across sources, and taken in that order (they are fetched
+    # concurrently all the same): a report syndicated by another agency hours later then
+    # finds its original stored, whichever host answers first.
+    pages = sorted(((source, entry) for source, entries in plan for entry in entries),
+                   key=lambda page: _entry_time(page[1]) or "9999")
     batches = {}
-    for source, entries in plan:
-        for i in range(0, len(entries), PAGES_PER_TASK):
-            chunk = entries[i:i + PAGES_PER_TASK]
-            fetched = fetch_pages.submit(fetcher, source, chunk, host_limits=host_limits)
-            batches[read_pages.submit(fetched, source, chunk)] = (source, chunk)
+    for i in range(0, len(pages), PAGES_PER_TASK):
+        chunk = pages[i:i + PAGES_PER_TASK]
+        fetched = fetch_pages.submit(fetcher, chunk, host_limits=host_limits)
+        batches[read_pages.submit(fetched, chunk)] = chunk
     retries = {}
-    for future in as_completed(list(batches)):
-        source, chunk = batches.pop(future)
+    for future in list(batches):
+        chunk = batches.pop(future)
         future.wait()
         if not future.state.is_completed():
-            for entry in chunk:
+            for source, entry in chunk:
                 fail(source, entry, _state_error(future.state))
             continue
-        for entry, outcome in zip(chunk, future.result()):
+        for (source, entry), outcome in zip(chunk, future.result()):
             if not isinstance(outcome, Exception):
                 yield Pending(source, entry, outcome)
                 continue
@@ -159,7 +163,7 @@ def _fetch_and_read(db, plan, fetcher, run_id, counts, errors, logger, host_limi
                 fail(source, entry, outcome)
                 continue
             again = fetch_page.submit(fetcher, source, entry, host_limits=host_limits, wait=wait)
-            retries[read_pages.submit([again], source, [entry])] = (source, entry, again)
+            retries[read_pages.submit([again], [(source, entry)])] = (source, entry, again)
     for future in as_completed(list(retries)):
         source, entry, fetched = retries.pop(future)
         future.wait()
@@ -180,17 +184,22 @@ def _state_error(state) -> Exception:
     return RuntimeError("failed")
 
 
-def _first_published(p: Pending) -> str:
-    """Sort key putting the earliest publication first (UTC when the feed gave a time)."""
-    if p.entry.published:
+def _entry_time(entry: FeedEntry) -> str | None:
+    """When the feed says an entry was published, as a sortable UTC string."""
+    if entry.published:
         try:
-            stamp = dt.datetime.fromisoformat(p.entry.published)
+            stamp = dt.datetime.fromisoformat(entry.published)
             if stamp.tzinfo:
                 stamp = stamp.astimezone(dt.timezone.utc)
             return stamp.isoformat()
         except ValueError:
             pass
-    return p.article.published or "9999"
+    return None
+
+
+def _first_published(p: Pending) -> str:
+    """Sort key putting the earliest publication first (UTC when the feed gave a time)."""
+    return _entry_time(p.entry) or p.article.published or "9999"
 
 
 def _classify(db, pending: list[Pending], counts) -> tuple[list[Pending], list[Pending]]:

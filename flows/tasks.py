@@ -88,13 +88,12 @@ def fetch_sitemap(fetcher: Fetcher, source: Source, url: str):
     return parse_sitemap(fetched.content, fetched.final_url)
 
 
-@task(name="fetch-pages", task_run_name="fetch pages of {source.name}",
-      cache_policy=NO_CACHE)
-def fetch_pages(fetcher: Fetcher, source: Source, entries: list[FeedEntry], host_limits: bool = False
-                ) -> list[Fetched | Exception]:
-    """GET a batch of one source's article pages, once each: a Fetched or the error, per page."""
+@task(name="fetch-pages", cache_policy=NO_CACHE)
+def fetch_pages(fetcher: Fetcher, pages: list[tuple[Source, FeedEntry]],
+                host_limits: bool = False) -> list[Fetched | Exception]:
+    """GET a batch of article pages, once each: a Fetched or the error, per page."""
     outcomes: list[Fetched | Exception] = []
-    for entry in entries:
+    for source, entry in pages:
         try:
             with host_slot(entry.link, host_limits):
                 outcomes.append(fetcher.get(entry.link, allow_local=source.local))
@@ -130,13 +129,12 @@ def read_one(fetched: Fetched, source: Source, entry: FeedEntry) -> Article:
                         feed_published=entry.published, hints=source.hints)
 
 
-@task(name="read-pages", task_run_name="read pages of {source.name}",
-      cache_policy=NO_CACHE)
-def read_pages(outcomes: list[Fetched | Exception], source: Source,
-               entries: list[FeedEntry]) -> list[Article | Exception]:
+@task(name="read-pages", cache_policy=NO_CACHE)
+def read_pages(outcomes: list[Fetched | Exception],
+               pages: list[tuple[Source, FeedEntry]]) -> list[Article | Exception]:
     """The report of each fetched page of a batch; a fetch error passes through unchanged."""
     read: list[Article | Exception] = []
-    for fetched, entry in zip(outcomes, entries):
+    for fetched, (source, entry) in zip(outcomes, pages):
         if isinstance(fetched, Exception):
             read.append(fetched)
             continue

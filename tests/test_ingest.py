@@ -79,7 +79,9 @@ def test_unreadable_feed_fails_clearly_and_loses_nothing(site, server, sources_f
     assert sqlite_utils.Database(db_path)["articles"].count == 3
 
 
-def test_syndicated_copy_is_linked_not_extracted_twice(site, server, tmp_path, db_path):
+@pytest.mark.parametrize("copy_listed_first", [False, True])
+def test_syndicated_copy_is_linked_not_extracted_twice(site, server, tmp_path, db_path, copy_listed_first):
+    """The earliest-published copy is the original, whichever source is configured (or answers) first."""
     _, title, body = sitegen.REPORTS["aktau-transit"]
     published = "2025-03-15"          # republished the next day
     copy_body = body.replace("Trend reports.", "AzerNews reports, citing Trend.")
@@ -89,10 +91,11 @@ def test_syndicated_copy_is_linked_not_extracted_twice(site, server, tmp_path, d
                                   agency="AzerNews", canonical_host="www.azernews.example"))
     (site / "azernews/rss.xml").write_text(sitegen.rss(
         [("transit-copy", published, "Aktau oil transit rises", "/azernews/news/transit.html")]))
-    sources = sitegen.sources_toml(tmp_path / "s.toml", [
+    configured = [
         {"name": "trend", "feed_url": "{samples}/trend/rss.xml", "feed_kind": "rss", "local": True},
-        {"name": "azernews", "feed_url": "{samples}/azernews/rss.xml", "feed_kind": "rss", "local": True}])
-    summary = run(server, sources, db_path)
+        {"name": "azernews", "feed_url": "{samples}/azernews/rss.xml", "feed_kind": "rss", "local": True}]
+    sources = sitegen.sources_toml(tmp_path / "s.toml", configured[::-1] if copy_listed_first else configured)
+    summary = run(server, sources, db_path, batch_size=1)     # each report classified and stored alone
     assert summary["articles_new"] == 3 and summary["articles_duplicate"] == 1
     db = sqlite_utils.Database(db_path)
     copy = next(db["articles"].rows_where("source = 'azernews'"))
