@@ -33,7 +33,7 @@ from . import numbers
 from .numbers import NUMBER_RE, borrow_scale, is_plain_integer, number_value
 from .text import doc_text, provenance
 
-VERSION = "5"
+VERSION = "6"
 
 PATTERNS = Path(__file__).parent / "patterns"
 
@@ -428,7 +428,8 @@ def _amounts(doc) -> list[dict]:
         })
         found.sort(key=lambda f: f["char_start"])
     found.sort(key=lambda f: (f["char_start"], f["men"].start))
-    # "16 bcm a year, of which 6 bcm is for Turkey and 10 bcm for Europe": parts of a rate are rates
+    # "16 bcm a year, of which 6 bcm is for Turkey and 10 bcm for Europe", "72 mln tons a year,
+    # including 67 mln tons from Kazakhstan": parts of a rate are rates
     for k, f in enumerate(found):
         if f["per"] is not None:
             continue
@@ -436,7 +437,8 @@ def _amounts(doc) -> list[dict]:
             if g["sent"] != f["sent"]:
                 break
             if g["per"] and g["unit"] == f["unit"] and re.search(
-                    r",\s*of\s+which\b", text[g["char_end"]:f["char_start"]]) and g["amount"] >= f["amount"]:
+                    r",\s*(?:of\s+which|including|among\s+them|comprising|incl\.)\s", text[g["char_end"]:f["char_start"]]) \
+                    and g["amount"] >= f["amount"]:
                 f["per"] = g["per"]
                 f["partitive"] = True
             break

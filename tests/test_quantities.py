@@ -591,3 +591,10 @@ def test_doubling_a_capacity_keeps_its_rate_basis(nlp):
     items = run(nlp, text)
     assert [(q["amount"], q["per"], q["status"]) for q in items] == [
         (4_000_000, "year", "capacity"), (8_000_000, "year", "planned")]
+
+
+def test_a_part_of_a_rate_named_with_including_is_a_rate(nlp):
+    text = ("The Kuryk line can carry up to 30 million tons a year, including 12 million tons from "
+            "Turkmenistan. Aktau handled 5 million tons in 2024, including 2 million tons of grain.")
+    assert amounts(run(nlp, text)) == [(30e6, "t", "year"), (12e6, "t", "year"),
+                                       (5e6, "t", None), (2e6, "t", None)]
