@@ -33,7 +33,7 @@ from . import numbers
 from .numbers import NUMBER_RE, borrow_scale, is_plain_integer, number_value
 from .text import doc_text, provenance
 
-VERSION = "6"
+VERSION = "7"
 
 PATTERNS = Path(__file__).parent / "patterns"
 
@@ -458,6 +458,21 @@ def _amounts(doc) -> list[dict]:
                     r"[^.;]*?\band\s*", text[found[k - 1]["char_end"]:f["char_start"]]):
             f["per"] = found[k - 1]["per"]
             f["partitive"] = True
+    # "Atyrau can process 5.5 mln tons a year, and the Pavlodar refinery about 6 mln tons":
+    # a clause whose verb is left out (gapping) shares the rate of the one before
+    for k, f in enumerate(found):
+        g = found[k - 1] if k else None
+        if f["per"] is not None or g is None or g["sent"] != f["sent"] or not g["per"] or g["unit"] != f["unit"]:
+            continue
+        gap = text[g["char_end"]:f["char_start"]]
+        cut = max(gap.rfind(", and "), gap.rfind(", while "))
+        if cut < 0 or re.search(r"\d|[.;:]", gap):
+            continue
+        rest = doc.char_span(g["char_end"] + cut + 2, f["char_start"], alignment_mode="contract")
+        kinds = lexicon()["goods"]["installation_kinds"]     # "the Kuryk terminal" is tagged a verb
+        if rest is not None and len(rest) >= 2 and not any(
+                t.pos_ in ("VERB", "AUX") and t.lower_ not in kinds for t in rest):
+            f["per"] = g["per"]
     return found
 
 

@@ -598,3 +598,9 @@ def test_a_part_of_a_rate_named_with_including_is_a_rate(nlp):
             "Turkmenistan. Aktau handled 5 million tons in 2024, including 2 million tons of grain.")
     assert amounts(run(nlp, text)) == [(30e6, "t", "year"), (12e6, "t", "year"),
                                        (5e6, "t", None), (2e6, "t", None)]
+
+
+def test_a_gapped_clause_shares_the_rate_and_a_full_clause_does_not(nlp):
+    text = ("The Aktau terminal can load 8 million tons a year, and the Kuryk terminal about 4 million tons. "
+            "Aktau loaded 3 million tons a year earlier, and Kuryk handled 1 million tons.")
+    assert [q["per"] for q in run(nlp, text)] == ["year", "year", None, None]
