@@ -460,6 +460,7 @@ def _amounts(doc) -> list[dict]:
             f["partitive"] = True
     # "Atyrau can process 5.5 mln tons a year, and the Pavlodar refinery about 6 mln tons":
     # a clause whose verb is left out (gapping) shares the rate of the one before
+    kinds = lexicon()["goods"]["installation_kinds"]     # "the Kuryk terminal" is tagged a verb
     for k, f in enumerate(found):
         g = found[k - 1] if k else None
         if f["per"] is not None or g is None or g["sent"] != f["sent"] or not g["per"] or g["unit"] != f["unit"]:
@@ -469,7 +470,6 @@ def _amounts(doc) -> list[dict]:
         if cut < 0 or re.search(r"\d|[.;:]", gap):
             continue
         rest = doc.char_span(g["char_end"] + cut + 2, f["char_start"], alignment_mode="contract")
-        kinds = lexicon()["goods"]["installation_kinds"]     # "the Kuryk terminal" is tagged a verb
         if rest is not None and len(rest) >= 2 and not any(
                 t.pos_ in ("VERB", "AUX") and t.lower_ not in kinds for t in rest):
             f["per"] = g["per"]
